@@ -1,0 +1,75 @@
+package io.epochflux.nn.internal;
+
+import io.epochflux.data.Dataset;
+
+/**
+ * A live copy of a network's parameters with everything needed to train and evaluate it: one
+ * implementation over heap arrays for small layers ({@link HeapKernel}), one over ND4J for large
+ * ones ({@link Nd4jKernel}). A kernel is used by one thread at a time.
+ */
+public interface Kernel extends AutoCloseable {
+
+    /** Data in the form a kernel reads, prepared once and reused every epoch. */
+    interface Data {
+        /** @return the number of examples */
+        int size();
+    }
+
+    /** @return a short name for reports, {@code heap/vector-512} or {@code nd4j/FLOAT} */
+    String name();
+
+    /**
+     * Prepares a dataset for this kernel.
+     *
+     * @param dataset examples whose width matches the network
+     * @return a handle for {@link #trainBatch} and {@link #evaluate}
+     */
+    Data prepare(Dataset dataset);
+
+    /**
+     * Runs forward, backward and one optimizer step on the examples
+     * {@code order[from..to)}, and adds their loss and accuracy (before the step) to the tally.
+     *
+     * @param data prepared training data
+     * @param order example indices
+     * @param from first position in {@code order}, inclusive
+     * @param to last position, exclusive; at most the batch size the kernel was made for
+     * @param tally where the batch's figures go
+     */
+    void trainBatch(Data data, int[] order, int from, int to, Tally tally);
+
+    /**
+     * Adds the loss and accuracy of every example of {@code data} to the tally.
+     *
+     * @param data prepared data
+     * @param tally where the figures go
+     */
+    void evaluate(Data data, Tally tally);
+
+    /**
+     * Runs the network forward.
+     *
+     * @param x {@code rows * inputs} values, row-major
+     * @param rows the number of rows
+     * @return {@code rows * outputs} values, row-major
+     */
+    float[] predict(float[] x, int rows);
+
+    /**
+     * Copies the parameters out.
+     *
+     * @param dst the flat vector to fill, as {@link Layout} arranges it
+     */
+    void readParameters(float[] dst);
+
+    /**
+     * Replaces the parameters.
+     *
+     * @param src the flat vector, as {@link Layout} arranges it
+     */
+    void writeParameters(float[] src);
+
+    /** Releases what the kernel allocated; it cannot be used afterwards. */
+    @Override
+    void close();
+}

@@ -1,0 +1,145 @@
+package io.epochflux.nn.internal;
+
+import io.epochflux.nn.Optimizer;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.ops.transforms.Transforms;
+
+/**
+ * One optimizer step over ND4J arrays, with the same Keras update rules as {@link HeapUpdater}.
+ * Gradients are consumed (overwritten). Temporaries land in the caller's workspace.
+ */
+abstract class Nd4jUpdater {
+
+    abstract void update(INDArray[] w, INDArray[] b, INDArray[] gw, INDArray[] gb);
+
+    abstract void close();
+
+    static Nd4jUpdater of(Optimizer optimizer, INDArray[] w, INDArray[] b) {
+        if (optimizer instanceof Optimizer.Sgd sgd) {
+            if (sgd.momentum() == 0.0) {
+                return new Plain(sgd.learningRate());
+            }
+            return new Momentum(sgd, w, b);
+        }
+        return new Adam((Optimizer.Adam) optimizer, w, b);
+    }
+
+    private static INDArray[] zerosLike(INDArray[] arrays) {
+        INDArray[] result = new INDArray[arrays.length];
+        for (int i = 0; i < arrays.length; i++) {
+            result[i] = Nd4j.zeros(arrays[i].dataType(), arrays[i].shape());
+        }
+        return result;
+    }
+
+    private static void close(INDArray[]... groups) {
+        for (INDArray[] group : groups) {
+            for (INDArray array : group) {
+                array.close();
+            }
+        }
+    }
+
+    /** {@code w -= lr * g}. */
+    static final class Plain extends Nd4jUpdater {
+        private final double lr;
+
+        Plain(double lr) {
+            this.lr = lr;
+        }
+
+        @Override
+        void update(INDArray[] w, INDArray[] b, INDArray[] gw, INDArray[] gb) {
+            for (int l = 0; l < w.length; l++) {
+                w[l].subi(gw[l].muli(lr));
+                b[l].subi(gb[l].muli(lr));
+            }
+        }
+
+        @Override
+        void close() {
+        }
+    }
+
+    /** {@code v = m v - lr g}; {@code w += v}, or {@code w += m v - lr g} with Nesterov. */
+    static final class Momentum extends Nd4jUpdater {
+        private final double lr;
+        private final double momentum;
+        private final boolean nesterov;
+        private final INDArray[] vw;
+        private final INDArray[] vb;
+
+        Momentum(Optimizer.Sgd sgd, INDArray[] w, INDArray[] b) {
+            this.lr = sgd.learningRate();
+            this.momentum = sgd.momentum();
+            this.nesterov = sgd.nesterov();
+            this.vw = zerosLike(w);
+            this.vb = zerosLike(b);
+        }
+
+        @Override
+        void update(INDArray[] w, INDArray[] b, INDArray[] gw, INDArray[] gb) {
+            for (int l = 0; l < w.length; l++) {
+                step(w[l], gw[l], vw[l]);
+                step(b[l], gb[l], vb[l]);
+            }
+        }
+
+        private void step(INDArray p, INDArray g, INDArray v) {
+            g.muli(lr);
+            v.muli(momentum).subi(g);
+            if (nesterov) {
+                p.addi(v.mul(momentum).subi(g));
+            } else {
+                p.addi(v);
+            }
+        }
+
+        @Override
+        void close() {
+            Nd4jUpdater.close(vw, vb);
+        }
+    }
+
+    /** Keras 3's Adam, operation for operation. */
+    static final class Adam extends Nd4jUpdater {
+        private final Optimizer.Adam config;
+        private final INDArray[] mw;
+        private final INDArray[] mb;
+        private final INDArray[] vw;
+        private final INDArray[] vb;
+        private long step;
+
+        Adam(Optimizer.Adam config, INDArray[] w, INDArray[] b) {
+            this.config = config;
+            this.mw = zerosLike(w);
+            this.mb = zerosLike(b);
+            this.vw = zerosLike(w);
+            this.vb = zerosLike(b);
+        }
+
+        @Override
+        void update(INDArray[] w, INDArray[] b, INDArray[] gw, INDArray[] gb) {
+            step++;
+            double alpha = config.learningRate() * Math.sqrt(1 - Math.pow(config.beta2(), step))
+                    / (1 - Math.pow(config.beta1(), step));
+            for (int l = 0; l < w.length; l++) {
+                step(w[l], gw[l], mw[l], vw[l], alpha);
+                step(b[l], gb[l], mb[l], vb[l], alpha);
+            }
+        }
+
+        private void step(INDArray p, INDArray g, INDArray m, INDArray v, double alpha) {
+            m.addi(g.sub(m).muli(1 - config.beta1()));
+            v.addi(g.muli(g).subi(v).muli(1 - config.beta2()));
+            INDArray denominator = Transforms.sqrt(v, true).addi(config.epsilon());
+            p.subi(m.mul(alpha).divi(denominator));
+        }
+
+        @Override
+        void close() {
+            Nd4jUpdater.close(mw, mb, vw, vb);
+        }
+    }
+}

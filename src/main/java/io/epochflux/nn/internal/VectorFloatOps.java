@@ -1,0 +1,201 @@
+package io.epochflux.nn.internal;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * {@link FloatOps} on the JDK's incubating Vector API, at the widest lane count the CPU offers.
+ * Loaded only when the {@code jdk.incubator.vector} module is present (run the JVM with
+ * {@code --add-modules jdk.incubator.vector}); {@link Kernels} falls back to
+ * {@link ScalarFloatOps} otherwise. Tails shorter than a vector run as scalar loops.
+ */
+public final class VectorFloatOps implements FloatOps {
+
+    private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
+    private static final int L = S.length();
+
+    /** The one instance; it holds no state. */
+    public static final VectorFloatOps INSTANCE = new VectorFloatOps();
+
+    private VectorFloatOps() {
+    }
+
+    @Override
+    public String name() {
+        return "vector-" + S.vectorBitSize();
+    }
+
+    @Override
+    public void forward(float[] w, int wOff, int out, int in, float[] x, int[] xOff, int rows, float[] z) {
+        int bound = S.loopBound(in);
+        int i = 0;
+        for (; i + 4 <= rows; i += 4) {
+            int x0 = xOff[i];
+            int x1 = xOff[i + 1];
+            int x2 = xOff[i + 2];
+            int x3 = xOff[i + 3];
+            int j = 0;
+            for (; j + 2 <= out; j += 2) {
+                int a = wOff + j * in;
+                int b = a + in;
+                FloatVector s00 = FloatVector.zero(S);
+                FloatVector s01 = s00;
+                FloatVector s10 = s00;
+                FloatVector s11 = s00;
+                FloatVector s20 = s00;
+                FloatVector s21 = s00;
+                FloatVector s30 = s00;
+                FloatVector s31 = s00;
+                int k = 0;
+                for (; k < bound; k += L) {
+                    FloatVector wa = FloatVector.fromArray(S, w, a + k);
+                    FloatVector wb = FloatVector.fromArray(S, w, b + k);
+                    FloatVector v0 = FloatVector.fromArray(S, x, x0 + k);
+                    FloatVector v1 = FloatVector.fromArray(S, x, x1 + k);
+                    FloatVector v2 = FloatVector.fromArray(S, x, x2 + k);
+                    FloatVector v3 = FloatVector.fromArray(S, x, x3 + k);
+                    s00 = v0.fma(wa, s00);
+                    s01 = v0.fma(wb, s01);
+                    s10 = v1.fma(wa, s10);
+                    s11 = v1.fma(wb, s11);
+                    s20 = v2.fma(wa, s20);
+                    s21 = v2.fma(wb, s21);
+                    s30 = v3.fma(wa, s30);
+                    s31 = v3.fma(wb, s31);
+                }
+                float t00 = s00.reduceLanes(VectorOperators.ADD);
+                float t01 = s01.reduceLanes(VectorOperators.ADD);
+                float t10 = s10.reduceLanes(VectorOperators.ADD);
+                float t11 = s11.reduceLanes(VectorOperators.ADD);
+                float t20 = s20.reduceLanes(VectorOperators.ADD);
+                float t21 = s21.reduceLanes(VectorOperators.ADD);
+                float t30 = s30.reduceLanes(VectorOperators.ADD);
+                float t31 = s31.reduceLanes(VectorOperators.ADD);
+                for (; k < in; k++) {
+                    float wa = w[a + k];
+                    float wb = w[b + k];
+                    t00 = Math.fma(x[x0 + k], wa, t00);
+                    t01 = Math.fma(x[x0 + k], wb, t01);
+                    t10 = Math.fma(x[x1 + k], wa, t10);
+                    t11 = Math.fma(x[x1 + k], wb, t11);
+                    t20 = Math.fma(x[x2 + k], wa, t20);
+                    t21 = Math.fma(x[x2 + k], wb, t21);
+                    t30 = Math.fma(x[x3 + k], wa, t30);
+                    t31 = Math.fma(x[x3 + k], wb, t31);
+                }
+                int r = i * out + j;
+                z[r] = t00;
+                z[r + 1] = t01;
+                z[r + out] = t10;
+                z[r + out + 1] = t11;
+                z[r + 2 * out] = t20;
+                z[r + 2 * out + 1] = t21;
+                z[r + 3 * out] = t30;
+                z[r + 3 * out + 1] = t31;
+            }
+            for (; j < out; j++) {
+                int a = wOff + j * in;
+                for (int q = 0; q < 4; q++) {
+                    z[(i + q) * out + j] = dot(w, a, x, xOff[i + q], in, bound);
+                }
+            }
+        }
+        for (; i < rows; i++) {
+            for (int j = 0; j < out; j++) {
+                z[i * out + j] = dot(w, wOff + j * in, x, xOff[i], in, bound);
+            }
+        }
+    }
+
+    private static float dot(float[] w, int a, float[] x, int x0, int in, int bound) {
+        FloatVector s = FloatVector.zero(S);
+        int k = 0;
+        for (; k < bound; k += L) {
+            s = FloatVector.fromArray(S, x, x0 + k).fma(FloatVector.fromArray(S, w, a + k), s);
+        }
+        float t = s.reduceLanes(VectorOperators.ADD);
+        for (; k < in; k++) {
+            t = Math.fma(x[x0 + k], w[a + k], t);
+        }
+        return t;
+    }
+
+    @Override
+    public void accumulateWeightGradient(float[] g, int gOff, int out, int in, float[] delta, float[] x, int[] xOff,
+                                         int rows) {
+        int bound = S.loopBound(in);
+        for (int j = 0; j < out; j++) {
+            int gj = gOff + j * in;
+            int i = 0;
+            for (; i + 4 <= rows; i += 4) {
+                float d0 = delta[i * out + j];
+                float d1 = delta[(i + 1) * out + j];
+                float d2 = delta[(i + 2) * out + j];
+                float d3 = delta[(i + 3) * out + j];
+                if (d0 == 0f && d1 == 0f && d2 == 0f && d3 == 0f) {
+                    continue; // a unit that relu switched off for these rows: nothing to add
+                }
+                int x0 = xOff[i];
+                int x1 = xOff[i + 1];
+                int x2 = xOff[i + 2];
+                int x3 = xOff[i + 3];
+                FloatVector b0 = FloatVector.broadcast(S, d0);
+                FloatVector b1 = FloatVector.broadcast(S, d1);
+                FloatVector b2 = FloatVector.broadcast(S, d2);
+                FloatVector b3 = FloatVector.broadcast(S, d3);
+                int k = 0;
+                for (; k < bound; k += L) {
+                    FloatVector acc = FloatVector.fromArray(S, g, gj + k);
+                    acc = FloatVector.fromArray(S, x, x0 + k).fma(b0, acc);
+                    acc = FloatVector.fromArray(S, x, x1 + k).fma(b1, acc);
+                    acc = FloatVector.fromArray(S, x, x2 + k).fma(b2, acc);
+                    acc = FloatVector.fromArray(S, x, x3 + k).fma(b3, acc);
+                    acc.intoArray(g, gj + k);
+                }
+                for (; k < in; k++) {
+                    g[gj + k] += d0 * x[x0 + k] + d1 * x[x1 + k] + d2 * x[x2 + k] + d3 * x[x3 + k];
+                }
+            }
+            for (; i < rows; i++) {
+                float d = delta[i * out + j];
+                if (d == 0f) {
+                    continue;
+                }
+                int x0 = xOff[i];
+                FloatVector bd = FloatVector.broadcast(S, d);
+                int k = 0;
+                for (; k < bound; k += L) {
+                    FloatVector.fromArray(S, x, x0 + k).fma(bd, FloatVector.fromArray(S, g, gj + k)).intoArray(g, gj + k);
+                }
+                for (; k < in; k++) {
+                    g[gj + k] += d * x[x0 + k];
+                }
+            }
+        }
+    }
+
+    @Override
+    public void backpropagate(float[] w, int wOff, int out, int in, float[] delta, int rows, float[] dx) {
+        int bound = S.loopBound(in);
+        java.util.Arrays.fill(dx, 0, rows * in, 0f);
+        for (int i = 0; i < rows; i++) {
+            int xi = i * in;
+            for (int j = 0; j < out; j++) {
+                float d = delta[i * out + j];
+                if (d == 0f) {
+                    continue;
+                }
+                int a = wOff + j * in;
+                FloatVector bd = FloatVector.broadcast(S, d);
+                int k = 0;
+                for (; k < bound; k += L) {
+                    FloatVector.fromArray(S, w, a + k).fma(bd, FloatVector.fromArray(S, dx, xi + k)).intoArray(dx, xi + k);
+                }
+                for (; k < in; k++) {
+                    dx[xi + k] += d * w[a + k];
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,261 @@
+package io.epochflux.train;
+
+import io.epochflux.data.Dataset;
+import io.epochflux.nn.Optimizer;
+import io.epochflux.nn.Parameters;
+import io.epochflux.nn.Sequential;
+import reactor.core.publisher.Flux;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Trains a model as a cold, demand-driven stream of epochs.
+ *
+ * <p>{@link #fit} returns a {@code Flux<EpochMetrics>} that does nothing until it is subscribed.
+ * Each subscription is an independent run: it starts from the weights the model had when
+ * {@code fit} was called, with fresh optimizer state and a shuffle stream drawn from the trainer's
+ * seed, so subscribing twice gives the same epochs. One epoch runs per unit of demand, on a
+ * thread the run owns and releases when it ends. Cancelling the subscription, from any thread,
+ * stops training before the next batch; ending the stream is how every stop rule stops training.
+ * The last epoch of a run that used every epoch carries a {@link StopReport} with
+ * {@link StopReason#MAX_EPOCHS}.
+ *
+ * <pre>
+ *   request(1)          request(2)
+ *   ----------[epoch 1]----------[epoch 2]--[epoch 3]-- ... --[epoch n, MAX_EPOCHS]--|
+ * </pre>
+ *
+ * <p>A trainer is an immutable configuration and can be shared.
+ */
+public final class Trainer {
+
+    /** The seed used when the builder is given none. */
+    public static final long DEFAULT_SEED = 12345L;
+
+    private final int epochs;
+    private final int batchSize;
+    private final Optimizer optimizer;
+    private final boolean shuffle;
+    private final long seed;
+    private final BatchListener batchListener;
+
+    private Trainer(Builder b) {
+        this.epochs = b.epochs;
+        this.batchSize = b.batchSize;
+        this.optimizer = b.optimizer;
+        this.shuffle = b.shuffle;
+        this.seed = b.seed;
+        this.batchListener = b.batchListener;
+    }
+
+    /**
+     * Starts a trainer with Keras' defaults: 1 epoch, batch size 32, SGD with learning rate 0.01,
+     * shuffling every epoch, seed {@value #DEFAULT_SEED}.
+     *
+     * @return a builder
+     */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Trains {@code model} on {@code train}, reporting only the training loss and accuracy.
+     *
+     * @param model the model to train in place
+     * @param train the training examples
+     * @return a cold stream of epochs
+     */
+    public Flux<EpochMetrics> fit(Sequential model, Dataset train) {
+        return fit(model, train, null);
+    }
+
+    /**
+     * Trains {@code model} on {@code train}, evaluating {@code validation} after every epoch
+     * ({@code val_loss}, {@code val_accuracy}).
+     *
+     * @param model the model to train in place; it ends with the weights of the last epoch run
+     *              (or those a stop rule restored)
+     * @param train the training examples
+     * @param validation the validation examples, or null for none
+     * @return a cold stream of epochs
+     * @throws IllegalArgumentException when the data does not fit the model
+     */
+    public Flux<EpochMetrics> fit(Sequential model, Dataset train, Dataset validation) {
+        Objects.requireNonNull(model, "model");
+        Objects.requireNonNull(train, "train");
+        checkFits(model, train, "train");
+        if (validation != null) {
+            checkFits(model, validation, "validation");
+        }
+        if (train.size() == 0) {
+            throw new IllegalArgumentException("train must have at least one example, but " + train.name() + " has none");
+        }
+        if (epochs == 0) {
+            return Flux.empty();
+        }
+        Parameters initial = model.snapshot();
+        return Flux.defer(() -> new Run(this, model, initial, train, validation).epochs());
+    }
+
+    private static void checkFits(Sequential model, Dataset data, String role) {
+        if (data.featureCount() != model.inputs()) {
+            throw new IllegalArgumentException(role + " must have " + model.inputs() + " features (the model's inputs), but "
+                    + data.name() + " has " + data.featureCount());
+        }
+        int outputs = model.layers().get(model.layers().size() - 1).units();
+        if (data.labelCount() != outputs) {
+            throw new IllegalArgumentException(role + " must have " + outputs + " targets (the model's outputs), but "
+                    + data.name() + " has " + data.labelCount());
+        }
+    }
+
+    /** @return the number of epochs a run goes to */
+    public int epochs() {
+        return epochs;
+    }
+
+    /** @return examples per batch */
+    public int batchSize() {
+        return batchSize;
+    }
+
+    /** @return the optimizer configuration */
+    public Optimizer optimizer() {
+        return optimizer;
+    }
+
+    /** @return whether the training examples are shuffled every epoch */
+    public boolean shuffle() {
+        return shuffle;
+    }
+
+    /** @return the seed of each run's shuffle stream */
+    public long seed() {
+        return seed;
+    }
+
+    BatchListener batchListener() {
+        return batchListener;
+    }
+
+    /**
+     * Describes the configuration, for reports and provenance.
+     *
+     * @return setting names to values, in a stable order
+     */
+    public Map<String, Object> describe() {
+        Map<String, Object> d = new LinkedHashMap<>();
+        d.put("epochs", epochs);
+        d.put("batch_size", batchSize);
+        d.put("optimizer", optimizer.name());
+        d.put("learning_rate", optimizer.learningRate());
+        if (optimizer instanceof Optimizer.Sgd sgd) {
+            d.put("momentum", sgd.momentum());
+            d.put("nesterov", sgd.nesterov());
+        } else if (optimizer instanceof Optimizer.Adam adam) {
+            d.put("beta_1", adam.beta1());
+            d.put("beta_2", adam.beta2());
+            d.put("epsilon", adam.epsilon());
+        }
+        d.put("shuffle", shuffle);
+        d.put("seed", seed);
+        return d;
+    }
+
+    @Override
+    public String toString() {
+        return "Trainer" + describe();
+    }
+
+    /** Builds a {@link Trainer}. */
+    public static final class Builder {
+        private int epochs = 1;
+        private int batchSize = 32;
+        private Optimizer optimizer = Optimizer.sgd();
+        private boolean shuffle = true;
+        private long seed = DEFAULT_SEED;
+        private BatchListener batchListener;
+
+        private Builder() {
+        }
+
+        /**
+         * Sets how many epochs a run goes to at most (default 1).
+         *
+         * @param epochs {@code >= 0}; 0 gives an empty stream
+         * @return this builder
+         */
+        public Builder epochs(int epochs) {
+            if (epochs < 0) {
+                throw new IllegalArgumentException("epochs must be >= 0, but was " + epochs);
+            }
+            this.epochs = epochs;
+            return this;
+        }
+
+        /**
+         * Sets the examples per training step (default 32).
+         *
+         * @param batchSize {@code >= 1}
+         * @return this builder
+         */
+        public Builder batchSize(int batchSize) {
+            if (batchSize < 1) {
+                throw new IllegalArgumentException("batchSize must be >= 1, but was " + batchSize);
+            }
+            this.batchSize = batchSize;
+            return this;
+        }
+
+        /**
+         * Sets the optimizer (default SGD, learning rate 0.01). Each run starts it afresh.
+         *
+         * @param optimizer the update rule
+         * @return this builder
+         */
+        public Builder optimizer(Optimizer optimizer) {
+            this.optimizer = Objects.requireNonNull(optimizer, "optimizer");
+            return this;
+        }
+
+        /**
+         * Sets whether to shuffle the training examples every epoch (default true).
+         *
+         * @param shuffle true to shuffle
+         * @return this builder
+         */
+        public Builder shuffle(boolean shuffle) {
+            this.shuffle = shuffle;
+            return this;
+        }
+
+        /**
+         * Sets the seed of each run's shuffle stream (default {@value Trainer#DEFAULT_SEED}).
+         *
+         * @param seed any value
+         * @return this builder
+         */
+        public Builder seed(long seed) {
+            this.seed = seed;
+            return this;
+        }
+
+        /**
+         * Sets a listener told of every batch, on the training thread (default none).
+         *
+         * @param listener the listener, or null for none
+         * @return this builder
+         */
+        public Builder batchListener(BatchListener listener) {
+            this.batchListener = listener;
+            return this;
+        }
+
+        /** @return the trainer */
+        public Trainer build() {
+            return new Trainer(this);
+        }
+    }
+}

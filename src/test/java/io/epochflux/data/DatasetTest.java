@@ -1,0 +1,98 @@
+package io.epochflux.data;
+
+import io.epochflux.TestData;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+import java.util.HashSet;
+import java.util.Set;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class DatasetTest {
+
+    private static Dataset tiny() {
+        float[] x = {0, 1, 2, 3, 4, 5, 6, 7};      // 4 examples x 2 features
+        float[] y = {1, 0, 0, 1, 1, 0, 0, 1};      // 4 examples x 2 classes
+        return Dataset.of("tiny", 4, 2, 2, x, y);
+    }
+
+    @Test
+    void featuresAndLabelsAreFloatMatricesAndCopies() {
+        Dataset d = tiny();
+        INDArray x = d.features();
+        assertEquals(DataType.FLOAT, x.dataType());
+        assertArrayEquals(new long[] {4, 2}, x.shape());
+        x.putScalar(0, 0, 99f);
+        assertEquals(0f, d.features().getFloat(0, 0), "changing a returned array does not change the dataset");
+        assertArrayEquals(new long[] {4, 2}, d.labels().shape());
+        assertEquals(1, d.classOf(1));
+    }
+
+    @Test
+    void ofMatricesChecksShapes() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Dataset.of("bad", Nd4j.zeros(3, 2), Nd4j.zeros(4, 2)));
+        assertTrue(e.getMessage().contains("same number of rows, but had 3 and 4"), e.getMessage());
+        IllegalArgumentException r = assertThrows(IllegalArgumentException.class,
+                () -> Dataset.of("bad", Nd4j.zeros(3), Nd4j.zeros(3, 2)));
+        assertTrue(r.getMessage().contains("features must be a matrix"), r.getMessage());
+        Dataset ok = Dataset.of("ok", Nd4j.ones(DataType.DOUBLE, 3, 2), Nd4j.zeros(3, 5));
+        assertEquals(3, ok.size());
+        assertEquals(5, ok.labelCount());
+    }
+
+    @Test
+    void ofArraysChecksLengths() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Dataset.of("bad", 2, 3, 1, new float[5], new float[2]));
+        assertTrue(e.getMessage().contains("features.length must be size * featureCount = 6, but was 5"), e.getMessage());
+    }
+
+    @Test
+    void sliceAndSelectKeepOrder() {
+        Dataset d = tiny();
+        assertArrayEquals(new float[] {2, 3, 4, 5}, d.slice(1, 3).featureArray());
+        assertArrayEquals(new float[] {6, 7, 0, 1}, d.select(3, 0).featureArray());
+        assertEquals("tiny[1:3]", d.slice(1, 3).name());
+        assertThrows(IndexOutOfBoundsException.class, () -> d.select(4));
+    }
+
+    @Test
+    void sampleDrawsWithoutReplacementReproducibly() {
+        Dataset pool = TestData.sample().slice(0, 6000);
+        Dataset a = pool.sample(700, 10);
+        Dataset b = pool.sample(700, 10);
+        assertEquals(a.digest(), b.digest(), "same seed, same sample");
+        assertNotEquals(a.digest(), pool.sample(700, 11).digest(), "another seed, another sample");
+        // without replacement: a pool whose rows are 0..999 gives 700 distinct rows
+        float[] ids = new float[1000];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = i;
+        }
+        float[] drawn = Dataset.of("ids", 1000, 1, 1, ids, new float[1000]).sample(700, 5).featureArray();
+        Set<Float> distinct = new HashSet<>();
+        for (float v : drawn) {
+            distinct.add(v);
+        }
+        assertEquals(700, distinct.size());
+        assertEquals(6000, pool.sample(6000, 1).size());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> pool.sample(6001, 1));
+        assertTrue(e.getMessage().contains("k must be in 0..6000"), e.getMessage());
+    }
+
+    @Test
+    void digestIdentifiesContent() {
+        assertEquals(tiny().digest(), tiny().digest());
+        assertEquals(64, tiny().digest().length());
+        float[] x = {0, 1, 2, 3, 4, 5, 6, 8};
+        Dataset other = Dataset.of("tiny", 4, 2, 2, x, new float[] {1, 0, 0, 1, 1, 0, 0, 1});
+        assertNotEquals(tiny().digest(), other.digest());
+    }
+}

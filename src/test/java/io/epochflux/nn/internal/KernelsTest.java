@@ -1,0 +1,62 @@
+package io.epochflux.nn.internal;
+
+import io.epochflux.nn.Activation;
+import io.epochflux.nn.Loss;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class KernelsTest {
+
+    private static final Layout SEED = new Layout(784, new int[] {2, 10},
+            new Activation[] {Activation.RELU, Activation.SOFTMAX}, Loss.CATEGORICAL_CROSSENTROPY);
+    private static final Layout LARGE = new Layout(784, new int[] {256, 128, 10},
+            new Activation[] {Activation.RELU, Activation.RELU, Activation.SOFTMAX}, Loss.CATEGORICAL_CROSSENTROPY);
+
+    @AfterEach
+    void clearOverride() {
+        System.clearProperty(Kernels.PROPERTY);
+    }
+
+    @Test
+    void usesTheVectorApiWhenTheModuleIsPresentAndPlainLoopsOtherwise() {
+        assertTrue(Kernels.vectorModulePresent(), "tests run with --add-modules jdk.incubator.vector");
+        assertTrue(Kernels.loadBest(true).name().startsWith("vector-"));
+        assertEquals("scalar", Kernels.loadBest(false).name());
+        assertTrue(Kernels.floatOps().name().startsWith("vector-"));
+    }
+
+    @Test
+    void smallBatchesOfSmallLayersGoToTheHeapKernelLargeOnesToNd4j() {
+        assertTrue(Kernels.preferHeap(SEED, 10));
+        assertFalse(Kernels.preferHeap(LARGE, 128));
+        assertTrue(Kernels.forTraining(SEED, new float[SEED.parameterCount()], io.epochflux.nn.Optimizer.sgd(), 10)
+                .name().startsWith("heap/"));
+    }
+
+    @Test
+    void theSystemPropertyOverridesTheChoice() {
+        System.setProperty(Kernels.PROPERTY, "nd4j");
+        assertFalse(Kernels.preferHeap(SEED, 10));
+        System.setProperty(Kernels.PROPERTY, "scalar");
+        assertTrue(Kernels.preferHeap(LARGE, 128));
+        assertEquals("scalar", Kernels.floatOps().name());
+        System.setProperty(Kernels.PROPERTY, "fast");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Kernels.preferHeap(SEED, 10));
+        assertTrue(e.getMessage().contains("must be one of auto, heap, scalar, vector, nd4j, but was 'fast'"));
+    }
+
+    @Test
+    void layoutCountsParametersAndWork() {
+        assertEquals(784 * 2 + 2 + 2 * 10 + 10, SEED.parameterCount());
+        assertEquals(784 * 2 + 2 * 10, SEED.multiplyAddsPerExample());
+        assertEquals(0, SEED.weightOffset(0));
+        assertEquals(1568, SEED.biasOffset(0));
+        assertEquals(1570, SEED.weightOffset(1));
+        assertEquals("784-2(relu)-10(softmax)", SEED.describe());
+    }
+}
