@@ -1,0 +1,259 @@
+package io.epochflux.train;
+
+import io.epochflux.TestData;
+import io.epochflux.data.Dataset;
+import io.epochflux.data.Split;
+import io.epochflux.nn.Activation;
+import io.epochflux.nn.Evaluation;
+import io.epochflux.nn.Loss;
+import io.epochflux.nn.Optimizer;
+import io.epochflux.nn.Sequential;
+import org.junit.jupiter.api.Test;
+import reactor.core.publisher.BaseSubscriber;
+import reactor.core.publisher.Flux;
+import reactor.test.StepVerifier;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class TrainerTest {
+
+    static Sequential seedModel() {
+        return Sequential.builder(784).dense(2, Activation.RELU).dense(10, Activation.SOFTMAX).seed(10).build();
+    }
+
+    static Trainer.Builder seedTrainer(int epochs) {
+        return Trainer.builder().epochs(epochs).batchSize(10).optimizer(Optimizer.sgd(0.01)).seed(10);
+    }
+
+    private static final Split SPLIT = TestData.seedSplit();
+
+    @Test
+    void nothingRunsBeforeSubscription() throws InterruptedException {
+        AtomicInteger batches = new AtomicInteger();
+        Flux<EpochMetrics> run = seedTrainer(3).batchListener((e, b, n, l, a) -> batches.incrementAndGet()).build()
+                .fit(seedModel(), SPLIT.train(), SPLIT.validation());
+        Thread.sleep(100);
+        assertEquals(0, batches.get());
+        assertEquals(3, run.count().block());
+        assertEquals(3 * 70, batches.get());
+    }
+
+    @Test
+    void runsExactlyOneEpochPerUnitOfDemand() {
+        AtomicInteger batches = new AtomicInteger();
+        Flux<EpochMetrics> run = seedTrainer(10).batchListener((e, b, n, l, a) -> batches.incrementAndGet()).build()
+                .fit(seedModel(), SPLIT.train(), SPLIT.validation());
+        StepVerifier.create(run, 0)
+                .expectSubscription()
+                .expectNoEvent(Duration.ofMillis(100))
+                .then(() -> assertEquals(0, batches.get(), "no epoch without demand"))
+                .thenRequest(1)
+                .assertNext(m -> assertEquals(1, m.epoch()))
+                .expectNoEvent(Duration.ofMillis(200))
+                .then(() -> assertEquals(70, batches.get(), "exactly one epoch for request(1)"))
+                .thenRequest(2)
+                .assertNext(m -> assertEquals(2, m.epoch()))
+                .assertNext(m -> assertEquals(3, m.epoch()))
+                .expectNoEvent(Duration.ofMillis(100))
+                .then(() -> assertEquals(3 * 70, batches.get()))
+                .thenCancel()
+                .verify(Duration.ofSeconds(30));
+    }
+
+    @Test
+    void epochsCarryKerasMetricsDurationAndSnapshot() {
+        List<EpochMetrics> epochs = seedTrainer(2).build().fit(seedModel(), SPLIT.train(), SPLIT.validation())
+                .collectList().block();
+        EpochMetrics first = epochs.get(0);
+        assertEquals(List.of("loss", "accuracy", "val_loss", "val_accuracy"), List.copyOf(first.values().keySet()));
+        assertTrue(first.duration().toNanos() > 0);
+        assertTrue(first.snapshot().isPresent());
+        assertTrue(first.stop().isEmpty());
+        StopReport last = epochs.get(1).stop().orElseThrow();
+        assertEquals(StopReason.MAX_EPOCHS, last.reason());
+        assertEquals(2, last.epoch());
+        Map<String, Double> noValidation = seedTrainer(1).build().fit(seedModel(), SPLIT.train()).blockLast().values();
+        assertEquals(Set.of("loss", "accuracy"), noValidation.keySet());
+    }
+
+    @Test
+    void trainingFiguresAreTheEpochsRunningMeans() {
+        // without shuffling or validation, epoch 2's loss is the mean over the epoch of the
+        // per-batch losses; the model after epoch 1 reproduces the first batch's loss
+        Sequential model = seedModel();
+        List<EpochMetrics> epochs = seedTrainer(1).shuffle(false).build()
+                .fit(model, SPLIT.train(), SPLIT.validation()).collectList().block();
+        Sequential fresh = seedModel();
+        Evaluation before = fresh.evaluate(SPLIT.train().slice(0, 10), 10);
+        // the first batch's loss is part of the running mean; the mean lies between the batch extremes
+        double loss = epochs.get(0).value("loss").orElseThrow();
+        assertTrue(loss < before.loss() + 1e-6, "running mean " + loss + " vs first batch " + before.loss());
+        Evaluation val = model.evaluate(SPLIT.validation(), 10);
+        assertEquals(val.loss(), epochs.get(0).value("val_loss").orElseThrow(), 1e-12,
+                "val_loss is the end-of-epoch model's validation loss");
+    }
+
+    @Test
+    void epochsRunOnTheRunsOwnThreadWhichEndsWithTheRun() throws InterruptedException {
+        Set<String> threads = ConcurrentHashMap.newKeySet();
+        seedTrainer(3).build().fit(seedModel(), SPLIT.train(), SPLIT.validation())
+                .doOnNext(m -> threads.add(Thread.currentThread().getName()))
+                .blockLast();
+        assertEquals(1, threads.size());
+        String name = threads.iterator().next();
+        assertTrue(name.startsWith("epochflux-run-"), name);
+        assertFalse(name.startsWith("parallel"));
+        awaitThreadGone(name);
+    }
+
+    static void awaitThreadGone(String name) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (System.nanoTime() < deadline) {
+            if (Thread.getAllStackTraces().keySet().stream().noneMatch(t -> t.getName().equals(name) && t.isAlive())) {
+                return;
+            }
+            Thread.sleep(10);
+        }
+        throw new AssertionError("thread " + name + " is still alive");
+    }
+
+    @Test
+    void resubscribingRepeatsTheSameRun() {
+        Sequential model = seedModel();
+        Flux<EpochMetrics> run = seedTrainer(4).build().fit(model, SPLIT.train(), SPLIT.validation());
+        List<Map<String, Double>> first = run.map(EpochMetrics::values).collectList().block();
+        List<Map<String, Double>> second = run.map(EpochMetrics::values).collectList().block();
+        assertEquals(first, second);
+        List<Map<String, Double>> otherSeed = seedTrainer(4).seed(11).build().fit(seedModel(), SPLIT.train(),
+                SPLIT.validation()).map(EpochMetrics::values).collectList().block();
+        assertNotEquals(first, otherSeed);
+    }
+
+    @Test
+    void snapshotRestorePutsAnEpochsWeightsBack() {
+        Sequential model = seedModel();
+        List<EpochMetrics> epochs = seedTrainer(5).build().fit(model, SPLIT.train(), SPLIT.validation())
+                .collectList().block();
+        EpochMetrics second = epochs.get(1);
+        assertNotEquals(second.value("val_loss").orElseThrow(), model.evaluate(SPLIT.validation(), 10).loss());
+        second.snapshot().orElseThrow().restore();
+        assertEquals(second.value("val_loss").orElseThrow(), model.evaluate(SPLIT.validation(), 10).loss(), 1e-12);
+    }
+
+    @Test
+    void cancellingFromAnotherThreadStopsTrainingWithinABatch() throws InterruptedException {
+        AtomicInteger batches = new AtomicInteger();
+        AtomicReference<String> thread = new AtomicReference<>();
+        CountDownLatch firstEpoch = new CountDownLatch(1);
+        BaseSubscriber<EpochMetrics> subscriber = new BaseSubscriber<>() {
+            @Override
+            protected void hookOnNext(EpochMetrics value) {
+                thread.set(Thread.currentThread().getName());
+                firstEpoch.countDown();
+            }
+        };
+        seedTrainer(100_000).batchListener((e, b, n, l, a) -> batches.incrementAndGet()).build()
+                .fit(seedModel(), SPLIT.train(), SPLIT.validation())
+                .subscribe(subscriber);
+        assertTrue(firstEpoch.await(30, TimeUnit.SECONDS));
+        subscriber.dispose();
+        int atCancel = batches.get();
+        Thread.sleep(200);
+        assertTrue(batches.get() - atCancel <= 1, "batches after cancel: " + (batches.get() - atCancel));
+        awaitThreadGone(thread.get());
+    }
+
+    @Test
+    void anExceptionInsideTrainingArrivesAsOnErrorWithEpochAndBatch() {
+        Flux<EpochMetrics> run = seedTrainer(5).batchListener((epoch, batch, n, l, a) -> {
+            if (epoch == 2 && batch == 5) {
+                throw new IllegalStateException("boom");
+            }
+        }).build().fit(seedModel(), SPLIT.train(), SPLIT.validation());
+        StepVerifier.create(run)
+                .expectNextCount(1)
+                .expectErrorSatisfies(e -> {
+                    TrainingException t = assertInstanceOf(TrainingException.class, e);
+                    assertEquals(2, t.epoch());
+                    assertEquals(5, t.batch());
+                    assertTrue(t.getMessage().contains("epoch 2, batch 5 of 70"), t.getMessage());
+                    assertEquals("boom", t.getCause().getMessage());
+                })
+                .verify(Duration.ofSeconds(30));
+    }
+
+    @Test
+    void aDivergingLossIsReportedNotHidden() {
+        Sequential model = Sequential.builder(784).dense(10, Activation.LINEAR).loss(Loss.MEAN_SQUARED_ERROR).build();
+        List<EpochMetrics> epochs = Trainer.builder().epochs(6).batchSize(10).optimizer(Optimizer.sgd(50)).build()
+                .fit(model, SPLIT.train(), SPLIT.validation()).collectList().block();
+        double last = epochs.get(5).value("loss").orElseThrow();
+        assertTrue(Double.isNaN(last) || Double.isInfinite(last), "loss " + last);
+    }
+
+    @Test
+    void aModelTrainsOneRunAtATime() {
+        Sequential model = seedModel();
+        Flux<EpochMetrics> run = seedTrainer(1000).build().fit(model, SPLIT.train(), SPLIT.validation());
+        CountDownLatch started = new CountDownLatch(1);
+        var first = run.doOnNext(m -> started.countDown()).subscribe();
+        try {
+            assertTrue(started.await(30, TimeUnit.SECONDS));
+            StepVerifier.create(run)
+                    .expectErrorSatisfies(e -> assertTrue(e.getMessage().contains("already being trained"), e.getMessage()))
+                    .verify(Duration.ofSeconds(30));
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
+        } finally {
+            first.dispose();
+        }
+    }
+
+    @Test
+    void zeroEpochsIsAnEmptyStreamAndBadDataFailsAtFit() {
+        StepVerifier.create(seedTrainer(0).build().fit(seedModel(), SPLIT.train())).verifyComplete();
+        Dataset narrow = Dataset.of("narrow", 2, 3, 10, new float[6], new float[20]);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> seedTrainer(1).build().fit(seedModel(), narrow));
+        assertEquals("train must have 784 features (the model's inputs), but narrow has 3", e.getMessage());
+        assertEquals("epochs must be >= 0, but was -1",
+                assertThrows(IllegalArgumentException.class, () -> Trainer.builder().epochs(-1)).getMessage());
+        assertEquals("batchSize must be >= 1, but was 0",
+                assertThrows(IllegalArgumentException.class, () -> Trainer.builder().batchSize(0)).getMessage());
+    }
+
+    @Test
+    void manyShortRunsLeaveNoThreadBehind() throws InterruptedException {
+        Dataset small = SPLIT.train().slice(0, 20);
+        Trainer trainer = seedTrainer(2).build();
+        List<String> names = new ArrayList<>();
+        for (int i = 0; i < 100; i++) {
+            Sequential model = seedModel();
+            Flux<EpochMetrics> run = trainer.fit(model, small);
+            if (i % 2 == 0) {
+                run.doOnNext(m -> names.add(Thread.currentThread().getName())).blockLast();
+            } else {
+                run.doOnNext(m -> names.add(Thread.currentThread().getName())).take(1).blockLast();
+            }
+        }
+        for (String name : names) {
+            awaitThreadGone(name);
+        }
+    }
+}
