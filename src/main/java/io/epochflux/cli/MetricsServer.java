@@ -1,0 +1,51 @@
+package io.epochflux.cli;
+
+import io.epochflux.metrics.PrometheusEndpoint;
+import io.epochflux.metrics.TrainingMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Map;
+
+/** A Prometheus registry and its endpoint, for a command's runs. */
+final class MetricsServer implements AutoCloseable {
+
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final PrometheusEndpoint endpoint;
+
+    private MetricsServer(String bind, int port) throws IOException {
+        this.endpoint = PrometheusEndpoint.start(registry, bind, port);
+    }
+
+    static MetricsServer start(String bind, int port) throws IOException {
+        return new MetricsServer(bind, port);
+    }
+
+    String url() {
+        return endpoint.url();
+    }
+
+    int port() {
+        return endpoint.port();
+    }
+
+    /** Publishes one run; its meters stay while this server lives. */
+    TrainingMetrics binder(RunPlan plan) {
+        TrainingMetrics.Builder b = TrainingMetrics.builder(registry).run(plan.name()).retention(Duration.ofDays(3650));
+        if (plan.earlyStopping() != null) {
+            b.monitor(plan.earlyStopping());
+        }
+        for (Map.Entry<String, String> e : plan.infoTags().entrySet()) {
+            b.configuration(e.getKey(), e.getValue());
+        }
+        return b.build();
+    }
+
+    @Override
+    public void close() {
+        endpoint.close();
+        registry.close();
+    }
+}

@@ -1,0 +1,122 @@
+package io.epochflux.cli;
+
+import io.epochflux.data.Dataset;
+import io.epochflux.nn.Evaluation;
+import io.epochflux.report.Charts;
+import io.epochflux.report.HistoryCsv;
+import io.epochflux.report.ProgressPrinter;
+import io.epochflux.report.RunReport;
+import io.epochflux.train.EpochMetrics;
+import io.epochflux.train.History;
+import io.epochflux.train.Pacing;
+import io.epochflux.train.Provenance;
+import io.epochflux.train.StopReport;
+import reactor.core.publisher.Flux;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
+
+/** Runs a plan: trains, evaluates on the test set, and writes the run's files. */
+final class Runner {
+
+    /** Keras' {@code evaluate} batch size. */
+    static final int TEST_BATCH_SIZE = 32;
+
+    private final MetricsServer metrics;
+    private final Interrupt interrupt;
+    private final Duration pacing;
+
+    Runner(MetricsServer metrics, Interrupt interrupt, Duration pacing) {
+        this.metrics = metrics;
+        this.interrupt = interrupt;
+        this.pacing = pacing;
+    }
+
+    /**
+     * What a run produced.
+     *
+     * @param plan the plan
+     * @param history every epoch that ran
+     * @param test the test-set evaluation of the final weights
+     * @param report what goes into report.json
+     * @param error what failed, or null
+     */
+    record Result(RunPlan plan, History history, Evaluation test, RunReport report, Throwable error) {
+
+        /** @return the best epoch: the stop report's, else the lowest val_loss */
+        OptionalInt bestEpoch() {
+            OptionalInt reported = history.stop().map(StopReport::bestEpoch).orElse(OptionalInt.empty());
+            return reported.isPresent() ? reported : history.argMin("val_loss");
+        }
+    }
+
+    Result run(RunPlan plan, ProgressPrinter printer) {
+        Flux<EpochMetrics> epochs = plan.trainer().fit(plan.model(), plan.split().train(), plan.split().validation());
+        if (pacing != null) {
+            epochs = epochs.transform(Pacing.atLeast(pacing));
+        }
+        if (plan.rule() != null) {
+            epochs = epochs.transform(plan.rule());
+        }
+        if (metrics != null) {
+            epochs = epochs.transform(metrics.binder(plan));
+        }
+        List<EpochMetrics> seen = Collections.synchronizedList(new ArrayList<>());
+        Throwable error = null;
+        try {
+            epochs.takeUntilOther(interrupt.signal())
+                    .doOnNext(m -> seen.add(m.withoutSnapshot()))
+                    .doOnNext(printer)
+                    .blockLast();
+        } catch (RuntimeException e) {
+            error = e;
+        }
+        History history = History.of(seen);
+        Dataset test = plan.split().test();
+        Evaluation evaluation = plan.model().evaluate(test, TEST_BATCH_SIZE);
+        RunReport.Builder report = RunReport.builder(plan.name(), history)
+                .test(evaluation.loss(), evaluation.accuracy(), evaluation.examples())
+                .dataset("train", plan.split().train().name(), plan.split().train().size(), plan.split().train().digest())
+                .dataset("validation", plan.split().validation().name(), plan.split().validation().size(),
+                        plan.split().validation().digest())
+                .dataset("test", test.name(), test.size(), test.digest());
+        for (Map.Entry<String, Object> section : plan.configuration().entrySet()) {
+            report.configuration(section.getKey(), section.getValue());
+        }
+        Map<String, Object> provenance = Provenance.current().toMap();
+        provenance.put("kernel", plan.model().kernelFor(plan.trainer().batchSize()));
+        report.provenance(provenance);
+        if (error != null) {
+            report.error(error.getMessage() == null ? error.toString() : error.getMessage());
+        } else if (interrupt.fired() && history.stop().isEmpty()) {
+            report.outcome(RunReport.Outcome.INTERRUPTED);
+        }
+        return new Result(plan, history, evaluation, report.build(), error);
+    }
+
+    /** Writes history.csv, report.json, history.png and model.zip into a directory. */
+    static List<Path> write(Result result, Path dir) throws IOException {
+        Files.createDirectories(dir);
+        List<Path> written = new ArrayList<>();
+        Path csv = dir.resolve("history.csv");
+        HistoryCsv.write(csv, result.history());
+        written.add(csv);
+        Path json = dir.resolve("report.json");
+        result.report().write(json);
+        written.add(json);
+        Path png = dir.resolve("history.png");
+        Charts.write(Charts.history(result.history(), result.plan().title()), png);
+        written.add(png);
+        Path model = dir.resolve("model.zip");
+        result.plan().model().save(model);
+        written.add(model);
+        return written;
+    }
+}

@@ -1,0 +1,161 @@
+package io.epochflux.cli;
+
+import io.epochflux.data.Split;
+import io.epochflux.nn.Sequential;
+import io.epochflux.internal.Format;
+import io.epochflux.report.ProgressPrinter;
+import io.epochflux.stop.EarlyStopping;
+import io.epochflux.stop.StopRule;
+import io.epochflux.train.Trainer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+
+/** {@code epochflux train}: one run, printed as Keras prints it, with its files. */
+@Command(name = "train", sortOptions = false, mixinStandardHelpOptions = true,
+        description = {"Train one network on MNIST-style data and evaluate it on the test set.",
+            "Ctrl-C stops the run cleanly and still writes what it has."},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:done", "1:failed at run time", "2:bad usage", "130:interrupted (Ctrl-C)"})
+final class TrainCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    DataOptions data;
+
+    @Mixin
+    ModelOptions model;
+
+    @Mixin
+    TrainingOptions training;
+
+    @Mixin
+    StopOptions stops;
+
+    @Mixin
+    OutputOptions output;
+
+    @Mixin
+    MetricsOptions metricsOptions;
+
+    @Option(names = "--name", paramLabel = "NAME",
+            description = "The run's name in reports and metrics (default: patience-N, or no-early-stopping).")
+    String name;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter out = spec.commandLine().getOut();
+        checkMetricsOptions(spec, metricsOptions);
+        checkOut(spec, output.out);
+        EarlyStopping es = stops.earlyStopping(spec);
+        StopRule rule = stops.rule(spec, es);
+        ProgressPrinter printer = new ProgressPrinter(out, training.epochs, output.verbosity(), System.console() != null);
+        Trainer trainer = training.trainer(spec, printer);
+        Split split = data.load(spec, training.seed);
+        Sequential network = model.build(spec, split.train().featureCount(), split.train().labelCount(), training.seed);
+        String runName = name != null ? name : es == null ? "no-early-stopping" : "patience-" + es.patience();
+        RunPlan plan = new RunPlan(runName, network, trainer, split, es, rule, configuration(network, trainer, es, rule));
+
+        try (Interrupt interrupt = new Interrupt();
+             MetricsServer metrics = metricsOptions.port == null ? null
+                     : MetricsServer.start(metricsOptions.bind, metricsOptions.port)) {
+            if (!output.quiet) {
+                printHeader(out, plan, metrics);
+            }
+            Runner.Result result = new Runner(metrics, interrupt, metricsOptions.minEpochDuration).run(plan, printer);
+            printSummary(out, result);
+            if (output.out != null) {
+                List<Path> files = Runner.write(result, output.out);
+                out.println("Wrote " + files.stream().map(Path::toString).collect(Collectors.joining(", ")));
+            }
+            out.flush();
+            if (result.error() != null) {
+                throw result.error() instanceof Exception e ? e : new IllegalStateException(result.error());
+            }
+            if (interrupt.fired()) {
+                return 130;
+            }
+            if (metrics != null && metricsOptions.linger) {
+                out.println("Lingering: metrics stay at " + metrics.url() + " until Ctrl-C");
+                out.flush();
+                interrupt.await();
+                return 130;
+            }
+            return 0;
+        }
+    }
+
+    static void checkMetricsOptions(CommandSpec spec, MetricsOptions m) {
+        if (m.port != null && (m.port < 0 || m.port > 65_535)) {
+            throw Usage.error(spec, "--metrics-port must be in 0..65535, but was " + m.port);
+        }
+        if (m.linger && m.port == null) {
+            throw Usage.error(spec, "--linger keeps the metrics endpoint up, but there is none: add --metrics-port");
+        }
+        if (m.minEpochDuration != null && m.minEpochDuration.isNegative()) {
+            throw Usage.error(spec, "--min-epoch-duration must not be negative, but was " + m.minEpochDuration);
+        }
+    }
+
+    static void checkOut(CommandSpec spec, Path out) {
+        if (out != null && Files.exists(out) && !Files.isDirectory(out)) {
+            throw Usage.error(spec, "--out must be a directory, but " + out + " is a file");
+        }
+    }
+
+    static Map<String, Object> configuration(Sequential network, Trainer trainer, EarlyStopping es, StopRule rule) {
+        Map<String, Object> c = new LinkedHashMap<>();
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("layers", network.describe());
+        m.put("loss", network.loss().kerasName());
+        m.put("parameters", network.parameterCount());
+        m.put("seed", network.seed());
+        c.put("model", m);
+        c.put("trainer", trainer.describe());
+        c.put("early_stopping", StopOptions.describe(es));
+        c.put("stop_rule", rule == null ? "none" : rule.describe());
+        return c;
+    }
+
+    static void printHeader(PrintWriter out, RunPlan plan, MetricsServer metrics) {
+        Split s = plan.split();
+        out.printf("Training %s (%,d parameters) on %,d examples, validating on %,d, testing on %,d%n",
+                plan.model().describe(), plan.model().parameterCount(), s.train().size(), s.validation().size(),
+                s.test().size());
+        out.printf("  data: %s (sha256 %s)%n", s.train().name(), s.train().digest().substring(0, 12));
+        out.printf("  %s lr %s, batch %d, up to %d epochs, seed %d; %s; kernel %s%n",
+                plan.trainer().optimizer().name(), plan.trainer().optimizer().learningRate(), plan.trainer().batchSize(),
+                plan.trainer().epochs(), plan.trainer().seed(), plan.rule() == null ? "no stop rule" : plan.rule().describe(),
+                plan.model().kernelFor(plan.trainer().batchSize()));
+        if (metrics != null) {
+            out.println("  serving metrics at " + metrics.url());
+        }
+        out.flush();
+    }
+
+    static void printSummary(PrintWriter out, Runner.Result r) {
+        r.history().stop().ifPresentOrElse(
+                stop -> out.printf("Stopped at epoch %d of %d (%s): %s%n", stop.epoch(), r.plan().trainer().epochs(),
+                        stop.reason(), stop.message()),
+                () -> out.printf("Ended after %d epochs without a stop report (%s)%n", r.history().size(),
+                        r.error() != null ? "failed" : "interrupted"));
+        StringBuilder line = new StringBuilder("Test: loss ");
+        Format.fixed4(line, r.test().loss()).append(" - accuracy ");
+        Format.fixed4(line, r.test().accuracy());
+        out.println(line.append(" (").append(r.test().examples()).append(" examples, batch ")
+                .append(Runner.TEST_BATCH_SIZE).append(')'));
+    }
+}

@@ -1,0 +1,171 @@
+package io.epochflux.cli;
+
+import io.epochflux.TestData;
+import io.epochflux.data.Dataset;
+import io.epochflux.data.Idx;
+import io.epochflux.data.IdxImages;
+import io.epochflux.data.IdxLabels;
+import io.epochflux.nn.Sequential;
+import io.epochflux.report.HistoryCsv;
+import io.epochflux.report.RunReport;
+import io.epochflux.train.History;
+import io.epochflux.train.StopReason;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class TrainCommandTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void trainsPrintsKerasLinesAndWritesItsFiles() throws IOException {
+        Path out = dir.resolve("run");
+        Cli cli = Cli.run("train", "--epochs", "5", "--no-early-stopping", "--out", out.toString());
+        assertEquals(0, cli.exitCode, cli.toString());
+        assertTrue(cli.out.contains("Training 784-2(relu)-10(softmax) (1,600 parameters) on 700 examples"), cli.out);
+        assertTrue(cli.out.lines().anyMatch(l -> l.matches("Epoch 5/5 - \\d+(us|ms|s) - loss: \\d\\.\\d{4} - accuracy: \\d\\.\\d{4}"
+                + " - val_loss: \\d\\.\\d{4} - val_accuracy: \\d\\.\\d{4}")), cli.out);
+        assertTrue(cli.out.contains("Test: loss "), cli.out);
+        RunReport report = RunReport.read(out.resolve("report.json"));
+        assertEquals("no-early-stopping", report.run());
+        assertEquals(RunReport.Outcome.COMPLETED, report.outcome());
+        assertEquals(StopReason.MAX_EPOCHS, report.stop().orElseThrow().reason());
+        assertEquals(5, report.epochsRun());
+        assertTrue(report.testAccuracy().getAsDouble() > 0.1 && report.testAccuracy().getAsDouble() <= 1, report.toJson().toString());
+        assertEquals(TestData.seedSplit().train().digest(), ((java.util.Map<?, ?>) report.datasets().get("train")).get("sha256"));
+        assertTrue(report.provenance().get("kernel").toString().startsWith("heap/"), report.provenance().toString());
+        History history = HistoryCsv.read(out.resolve("history.csv"));
+        assertEquals(5, history.size());
+        assertEquals(report.lastEpoch().get("val_loss"), history.series("val_loss")[4]);
+        assertTrue(Files.size(out.resolve("history.png")) > 10_000);
+        Sequential saved = Sequential.load(out.resolve("model.zip"));
+        assertEquals(report.testLoss().getAsDouble(), saved.evaluate(TestData.seedSplit().test(), 32).loss(), 1e-12,
+                "model.zip holds the weights that were tested");
+    }
+
+    @Test
+    void stopsEarlyAndRestoresWhenAsked() throws IOException {
+        Path out = dir.resolve("es");
+        Cli cli = Cli.run("train", "--epochs", "300", "--patience", "3", "--restore-best-weights", "--quiet",
+                "--out", out.toString());
+        assertEquals(0, cli.exitCode, cli.toString());
+        assertFalse(cli.out.contains("Epoch 1/300 -"), "quiet prints no epoch lines");
+        RunReport report = RunReport.read(out.resolve("report.json"));
+        assertEquals(RunReport.Outcome.STOPPED_EARLY, report.outcome());
+        assertEquals("patience-3", report.run());
+        assertTrue(report.epochsRun() < 300);
+        assertEquals(report.stop().orElseThrow().bestEpoch(), report.stop().orElseThrow().restoredFromEpoch());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "--batch-size 0|--batch-size must be >= 1, but was 0",
+        "--patience -1|--patience must be >= 0, but was -1",
+        "--optimizer rmsprop|expected one of [sgd, adam] (case-insensitive) but was 'rmsprop'",
+        "--data-dir /no/such/dir|--data-dir must be an existing directory, but /no/such/dir is not one",
+        "--train-size 7000|--train-size must be <= 6000 (the bundled sample's training pool), but was 7000",
+        "--val-size 2001|--val-size must be <= 2000 (the bundled sample's validation pool), but was 2001",
+        "--epochs 0|--epochs must be >= 1, but was 0",
+        "--monitor val_acc|--monitor must be one of the metrics a run reports, loss, accuracy, val_loss, val_accuracy, but was val_acc (did you mean val_accuracy?)",
+        "--no-early-stopping --patience 3|--patience configures early stopping, but --no-early-stopping turns it off",
+        "--linger|--linger keeps the metrics endpoint up, but there is none: add --metrics-port",
+        "--hidden 4,0|--hidden units must be >= 1, but was 0",
+        "--activation swish|--activation must be one of relu, softmax, sigmoid, tanh, linear, but was 'swish'",
+        "--lr -0.5|--lr must be > 0, but was -0.5",
+        "--optimizer adam --momentum 0.9|--momentum and --nesterov apply to --optimizer sgd, but the optimizer is adam",
+        "--momentum 1|--momentum must be >= 0 and < 1, but was 1.0",
+        "--metrics-port 70000|--metrics-port must be in 0..65535, but was 70000",
+        "--time-budget 5q|'5q' is not a duration",
+        "--epochs many|Invalid value for option '--epochs': 'many' is not an int",
+        "--no-such-option|Unknown option: '--no-such-option'"})
+    void badOptionsExitWithTwoAndOneLineNamingOptionValueAndRule(String args, String message) {
+        Cli cli = Cli.run(("train " + args).split(" "));
+        assertEquals(2, cli.exitCode, cli.toString());
+        assertEquals(1, cli.err.lines().count(), cli.err);
+        assertTrue(cli.err.startsWith("epochflux train: "), cli.err);
+        assertTrue(cli.err.contains(message), cli.err);
+        assertEquals("", cli.out);
+    }
+
+    @Test
+    void outMustBeADirectory() throws IOException {
+        Path file = Files.writeString(dir.resolve("file"), "x");
+        Cli cli = Cli.run("train", "--out", file.toString());
+        assertEquals(2, cli.exitCode);
+        assertTrue(cli.err.contains("--out must be a directory, but " + file + " is a file"), cli.err);
+    }
+
+    private static void writeStandardFiles(Path target, boolean truncateTestLabels) throws IOException {
+        Dataset s = TestData.sample();
+        int[] trainIdx = new int[10_100];
+        Arrays.setAll(trainIdx, i -> i % 10_000);
+        write(target, "train", s.select(trainIdx));
+        write(target, "t10k", s.slice(0, 100));
+        if (truncateTestLabels) {
+            Path labels = target.resolve("t10k-labels-idx1-ubyte");
+            byte[] bytes = Files.readAllBytes(labels);
+            Files.write(labels, Arrays.copyOf(bytes, bytes.length - 10));
+        }
+    }
+
+    private static void write(Path dir, String prefix, Dataset d) throws IOException {
+        float[] x = d.featureArray();
+        byte[] px = new byte[x.length];
+        for (int i = 0; i < x.length; i++) {
+            px[i] = (byte) Math.round(x[i] * 255);
+        }
+        byte[] lb = new byte[d.size()];
+        for (int i = 0; i < d.size(); i++) {
+            lb[i] = (byte) d.classOf(i);
+        }
+        Idx.writeImages(dir.resolve(prefix + "-images-idx3-ubyte"), IdxImages.of(d.size(), 28, 28, px));
+        Idx.writeLabels(dir.resolve(prefix + "-labels-idx1-ubyte"), IdxLabels.of(lb));
+    }
+
+    @Test
+    void readsAStandardDataDirectory() throws IOException {
+        writeStandardFiles(dir, false);
+        Cli cli = Cli.run("train", "--data-dir", dir.toString(), "--train-size", "100", "--val-size", "50",
+                "--epochs", "2", "--quiet");
+        assertEquals(0, cli.exitCode, cli.toString());
+        assertTrue(cli.out.contains("(100 examples, batch 32)"), cli.out);
+        Cli tooMany = Cli.run("train", "--data-dir", dir.toString(), "--train-size", "101");
+        assertEquals(2, tooMany.exitCode);
+        assertTrue(tooMany.err.contains("--train-size must be <= 100 (the training pool of " + dir), tooMany.err);
+    }
+
+    @Test
+    void aCorruptDataFileFailsAtRunTimeNamingTheFile() throws IOException {
+        writeStandardFiles(dir, true);
+        Cli cli = Cli.run("train", "--data-dir", dir.toString(), "--train-size", "100", "--val-size", "50");
+        assertEquals(1, cli.exitCode, cli.toString());
+        assertEquals(1, cli.err.lines().count(), cli.err);
+        assertTrue(cli.err.contains("t10k-labels-idx1-ubyte: truncated"), cli.err);
+        Cli verbose = Cli.run("train", "--data-dir", dir.toString(), "--train-size", "100", "--val-size", "50", "--verbose");
+        assertTrue(verbose.err.contains("at io.epochflux.data.Idx"), "--verbose adds the stack trace");
+    }
+
+    @Test
+    void helpAndVersion() {
+        Cli help = Cli.run("train", "--help");
+        assertEquals(0, help.exitCode);
+        assertTrue(help.out.contains("--restore-best-weights"), help.out);
+        assertTrue(help.out.contains("130"), "exit codes are documented");
+        Cli version = Cli.run("--version");
+        assertTrue(version.out.startsWith("epochflux "), version.out);
+        Cli none = Cli.run();
+        assertTrue(none.out.contains("experiment"), none.out);
+    }
+}
