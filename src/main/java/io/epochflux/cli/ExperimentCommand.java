@@ -74,6 +74,10 @@ final class ExperimentCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         TrainCommand.checkMetricsOptions(spec, metricsOptions);
         TrainCommand.checkOut(spec, output.out);
+        if (output.out != null) {
+            // Java2D cannot start during a Ctrl-C shutdown, when the chart may still have to be drawn
+            java.util.concurrent.CompletableFuture.runAsync(io.epochflux.report.Charts::warmUp);
+        }
         int parallelism = parallel == null ? Runtime.getRuntime().availableProcessors() : parallel;
         Usage.atLeast(spec, "--parallel", parallelism, 1);
         for (int p : patience) {

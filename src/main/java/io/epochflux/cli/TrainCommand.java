@@ -60,6 +60,10 @@ final class TrainCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         checkMetricsOptions(spec, metricsOptions);
         checkOut(spec, output.out);
+        if (output.out != null) {
+            // Java2D cannot start during a Ctrl-C shutdown, when the chart may still have to be drawn
+            java.util.concurrent.CompletableFuture.runAsync(io.epochflux.report.Charts::warmUp);
+        }
         EarlyStopping es = stops.earlyStopping(spec);
         StopRule rule = stops.rule(spec, es);
         ProgressPrinter printer = new ProgressPrinter(out, training.epochs, output.verbosity(), System.console() != null);

@@ -192,6 +192,20 @@ public final class Charts {
         AtomicFiles.write(file, png.toByteArray());
     }
 
+    /**
+     * Renders a tiny chart so that Java2D, its fonts and its shutdown hooks are set up now. A
+     * program that may have to draw a chart while the JVM shuts down (after Ctrl-C) calls this
+     * first: Java2D cannot register its hooks once shutdown has begun.
+     */
+    public static void warmUp() {
+        try {
+            History empty = History.of(java.util.List.of(io.epochflux.train.EpochMetrics.of(1, Map.of("loss", 1.0))));
+            ChartUtils.writeChartAsPNG(new ByteArrayOutputStream(), history(empty, "warm-up"), 64, 48);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
     private static XYSeries series(String name, int[] epochs, double[] values) {
         XYSeries s = new XYSeries(name, false, true);
         for (int i = 0; i < epochs.length; i++) {

@@ -1,0 +1,78 @@
+package io.epochflux.deploy;
+
+import io.epochflux.report.HistoryCsv;
+import io.epochflux.report.RunReport;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The packaged jar as a user runs it. */
+class JarIT {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void ctrlCStopsTheRunCleanlyAndStillWritesItsFiles() throws Exception {
+        Path log = dir.resolve("train.log");
+        Path out = dir.resolve("out");
+        Process p = Processes.epochflux(log, true, "train", "--epochs", "100000", "--no-early-stopping",
+                "--min-epoch-duration", "50ms", "--out", out.toString());
+        try {
+            Processes.await("a few epochs", Duration.ofSeconds(60),
+                    () -> Files.readAllLines(log).stream().filter(l -> l.startsWith("Epoch ")).count(), n -> n >= 5);
+            Processes.Result kill = Processes.run(dir, List.of("kill", "-INT", String.valueOf(p.pid())), Map.of());
+            assertEquals(0, kill.exitCode(), kill.output());
+            assertTrue(p.waitFor(60, TimeUnit.SECONDS), "the run ends after Ctrl-C");
+        } finally {
+            Processes.stop(p);
+        }
+        assertEquals(130, p.exitValue(), Files.readString(log));
+        RunReport report = RunReport.read(out.resolve("report.json"));
+        assertEquals(RunReport.Outcome.INTERRUPTED, report.outcome());
+        assertTrue(report.stop().isEmpty());
+        assertTrue(report.epochsRun() >= 5, "epochs " + report.epochsRun());
+        assertEquals(report.epochsRun(), HistoryCsv.read(out.resolve("history.csv")).size());
+        assertTrue(Files.size(out.resolve("history.png")) > 0);
+        assertTrue(Files.size(out.resolve("model.zip")) > 0);
+        String output = Files.readString(log);
+        assertTrue(output.contains("without a stop report (interrupted)"), output);
+        assertFalse(output.contains("Exception"), "no stack trace: " + output);
+    }
+
+    @Test
+    void runsWithPlainLoopsWhenTheVectorModuleIsAbsent() throws Exception {
+        Path plain = dir.resolve("plain.log");
+        Process p = Processes.epochflux(plain, false, "train", "--epochs", "3", "--no-early-stopping");
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS));
+        assertEquals(0, p.exitValue(), Files.readString(plain));
+        assertTrue(Files.readString(plain).contains("kernel heap/scalar"), Files.readString(plain));
+
+        Path vector = dir.resolve("vector.log");
+        Process v = Processes.epochflux(vector, true, "train", "--epochs", "3", "--no-early-stopping");
+        assertTrue(v.waitFor(120, TimeUnit.SECONDS));
+        assertEquals(0, v.exitValue(), Files.readString(vector));
+        assertTrue(Files.readString(vector).contains("kernel heap/vector-"), Files.readString(vector));
+    }
+
+    @Test
+    void badUsageExitsWithTwoWithoutAStackTrace() throws Exception {
+        Path log = dir.resolve("bad.log");
+        Process p = Processes.epochflux(log, true, "train", "--batch-size", "0");
+        assertTrue(p.waitFor(120, TimeUnit.SECONDS));
+        assertEquals(2, p.exitValue());
+        String output = Files.readString(log).lines().filter(l -> !l.startsWith("WARNING: Using incubator modules"))
+                .reduce("", (a, b) -> a + b + "\n");
+        assertEquals("epochflux train: --batch-size must be >= 1, but was 0 (see --help)\n", output);
+    }
+}
