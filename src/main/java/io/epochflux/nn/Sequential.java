@@ -225,8 +225,8 @@ public final class Sequential {
 
     /**
      * Names the arithmetic a training session of this batch size runs on, for reports:
-     * {@code heap/vector-512} or {@code heap/scalar} (fused loops over heap arrays, for small
-     * layers) or {@code nd4j/FLOAT} (ND4J and BLAS, for large ones). The choice is automatic.
+     * {@code heap/vector-512} or {@code heap/scalar} (fused loops over heap arrays), with
+     * {@code +blas} when large matrix products go to ND4J's BLAS. The choice is automatic.
      *
      * @param batchSize examples per step, {@code >= 1}
      * @return the kernel's name
@@ -235,7 +235,7 @@ public final class Sequential {
         if (batchSize < 1) {
             throw new IllegalArgumentException("batchSize must be >= 1, but was " + batchSize);
         }
-        return Kernels.preferHeap(layout, batchSize) ? "heap/" + Kernels.floatOps().name() : "nd4j/FLOAT";
+        return Kernels.describe(layout, batchSize);
     }
 
     /**

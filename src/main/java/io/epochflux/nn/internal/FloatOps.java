@@ -34,8 +34,8 @@ public interface FloatOps {
     void forward(float[] w, int wOff, int out, int in, float[] x, int[] xOff, int rows, float[] z);
 
     /**
-     * {@code g[gOff + j * in + k] += sum_i delta[i * out + j] * x[xOff[i] + k]}: the weight
-     * gradient of a batch.
+     * {@code g[gOff + j * in + k] = sum_i delta[i * out + j] * x[xOff[i] + k]}: the weight
+     * gradient of a batch, overwriting the layer's part of {@code g}.
      *
      * @param g the gradient vector
      * @param gOff where the layer's weight gradient starts
@@ -62,4 +62,11 @@ public interface FloatOps {
      * @param dx the input gradient, {@code rows * in}, overwritten
      */
     void backpropagate(float[] w, int wOff, int out, int in, float[] delta, int rows, float[] dx);
+
+    /**
+     * Tells the loops that the weights changed (an optimizer step, a restore), so that copies of
+     * them kept elsewhere are stale. Loops that keep none ignore it.
+     */
+    default void weightsChanged() {
+    }
 }

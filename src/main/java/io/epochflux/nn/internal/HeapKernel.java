@@ -131,6 +131,7 @@ public final class HeapKernel implements Kernel {
         long correct = countCorrect(d.y, rows);
         backward(d.x, rows);
         updater.update(params, grad);
+        ops.weightsChanged();
         tally.add(lossSum, correct, rows);
     }
 
@@ -200,11 +201,19 @@ public final class HeapKernel implements Kernel {
     @Override
     public void writeParameters(float[] src) {
         System.arraycopy(src, 0, params, 0, params.length);
+        ops.weightsChanged();
     }
 
     @Override
     public void close() {
-        // heap buffers: the garbage collector takes them
+        // heap buffers go with the garbage collector; BLAS scratch buffers are native
+        if (ops instanceof AutoCloseable closeable) {
+            try {
+                closeable.close();
+            } catch (Exception e) {
+                throw new IllegalStateException("could not release the kernel's native buffers", e);
+            }
+        }
     }
 
     /** Pre-activations of every layer, activations of every layer but the last. */
@@ -383,7 +392,6 @@ public final class HeapKernel implements Kernel {
     }
 
     private void backward(float[] x, int rows) {
-        Arrays.fill(grad, 0f);
         for (int l = last; l >= 0; l--) {
             int out = layout.units(l);
             int in = layout.fanIn(l);
@@ -392,6 +400,7 @@ public final class HeapKernel implements Kernel {
             int[] offsets = l == 0 ? inputOffsets : rowOffsets[l];
             ops.accumulateWeightGradient(grad, layout.weightOffset(l), out, in, dl, input, offsets, rows);
             int b = layout.biasOffset(l);
+            Arrays.fill(grad, b, b + out, 0f);
             for (int i = 0; i < rows; i++) {
                 int r = i * out;
                 for (int j = 0; j < out; j++) {

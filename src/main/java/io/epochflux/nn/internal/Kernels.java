@@ -7,23 +7,20 @@ import org.nd4j.linalg.api.buffer.DataType;
 import java.util.Locale;
 
 /**
- * Chooses the kernel for a network and batch size: the fused heap kernel where ND4J's fixed
- * per-call cost would exceed the arithmetic of a batch, ND4J above that; and, inside the heap
- * kernel, the Vector API where the JVM offers it, plain loops otherwise.
+ * Chooses the arithmetic for a network and batch size. Training runs in the fused heap kernel:
+ * the Vector API's loops where the JVM offers the module, plain loops otherwise; and a layer whose
+ * matrix products are large enough for BLAS to pay off has them done by ND4J's {@code gemm}
+ * ({@link BlasFloatOps}), while everything around them stays fused, since ND4J's cost per
+ * operation (about 10 us) exceeds the arithmetic of a small layer's every step.
  *
  * <p>The system property {@value #PROPERTY} overrides the choice, for benchmarks and tests:
- * {@code auto} (the default), {@code heap}, {@code scalar}, {@code vector} or {@code nd4j}.
+ * {@code auto} (the default), {@code heap} (no BLAS), {@code scalar} (plain loops, no BLAS),
+ * {@code vector} or {@code nd4j} (the all-ND4J reference kernel, {@link Nd4jKernel}).
  */
 public final class Kernels {
 
     /** The system property that overrides the choice. */
     public static final String PROPERTY = "epochflux.kernel";
-
-    /**
-     * Above this many multiply-adds per batch's forward pass, BLAS wins: ND4J's ~10 us per call
-     * and ~20 calls per step are then a small part of the step.
-     */
-    static final long ND4J_THRESHOLD = 1L << 21;
 
     private static final FloatOps BEST = loadBest(vectorModulePresent());
 
@@ -72,22 +69,44 @@ public final class Kernels {
     }
 
     /**
-     * Tells whether a batch of this size is better served by the heap kernel.
+     * Tells whether a batch of this size has a matrix product large enough for BLAS to pay off.
      *
      * @param layout the network
      * @param rows examples per batch
-     * @return true for the heap kernel, false for ND4J
+     * @return true when some layer's product reaches {@link BlasFloatOps#THRESHOLD}
      */
-    public static boolean preferHeap(Layout layout, int rows) {
-        return switch (override()) {
-            case "heap", "scalar", "vector" -> true;
-            case "nd4j" -> false;
-            default -> (long) rows * layout.multiplyAddsPerExample() < ND4J_THRESHOLD;
-        };
+    static boolean needsBlas(Layout layout, int rows) {
+        for (int l = 0; l < layout.layers(); l++) {
+            if ((long) rows * layout.units(l) * layout.fanIn(l) >= BlasFloatOps.THRESHOLD) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
-     * Makes a kernel to train a network.
+     * Names the kernel {@link #forTraining} makes for this network and batch size.
+     *
+     * @param layout the network
+     * @param batchSize examples per batch
+     * @return {@code heap/vector-512}, {@code heap/scalar+blas}, {@code nd4j/FLOAT}, ...
+     */
+    public static String describe(Layout layout, int batchSize) {
+        return switch (override()) {
+            case "nd4j" -> "nd4j/FLOAT";
+            case "heap", "scalar", "vector" -> "heap/" + floatOps().name();
+            default -> "heap/" + floatOps().name() + (needsBlas(layout, batchSize) ? "+blas" : "");
+        };
+    }
+
+    private static FloatOps opsFor(Layout layout, int batchSize) {
+        FloatOps loops = floatOps();
+        return override().equals("auto") && needsBlas(layout, batchSize) ? new BlasFloatOps(loops) : loops;
+    }
+
+    /**
+     * Makes a kernel to train a network: the fused heap kernel, with large matrix products on
+     * BLAS; or, when the system property says {@code nd4j}, the all-ND4J reference kernel.
      *
      * @param layout the network
      * @param params the live parameters: the heap kernel trains them in place, ND4J copies them
@@ -96,10 +115,10 @@ public final class Kernels {
      * @return the kernel
      */
     public static Kernel forTraining(Layout layout, float[] params, Optimizer optimizer, int batchSize) {
-        if (preferHeap(layout, batchSize)) {
-            return new HeapKernel(layout, params, floatOps(), optimizer, batchSize);
+        if (override().equals("nd4j")) {
+            return new Nd4jKernel(layout, params, DataType.FLOAT, optimizer, batchSize);
         }
-        return new Nd4jKernel(layout, params, DataType.FLOAT, optimizer, batchSize);
+        return new HeapKernel(layout, params, opsFor(layout, batchSize), optimizer, batchSize);
     }
 
     /**
@@ -111,10 +130,10 @@ public final class Kernels {
      * @return the kernel
      */
     public static Kernel forInference(Layout layout, float[] params, int batchSize) {
-        if (preferHeap(layout, batchSize)) {
-            return new HeapKernel(layout, params, floatOps(), null, batchSize);
+        if (override().equals("nd4j")) {
+            return new Nd4jKernel(layout, params, DataType.FLOAT, null, batchSize);
         }
-        return new Nd4jKernel(layout, params, DataType.FLOAT, null, batchSize);
+        return new HeapKernel(layout, params, opsFor(layout, batchSize), null, batchSize);
     }
 
     /**

@@ -96,6 +96,7 @@ public final class ScalarFloatOps implements FloatOps {
     @Override
     public void accumulateWeightGradient(float[] g, int gOff, int out, int in, float[] delta, float[] x, int[] xOff,
                                          int rows) {
+        java.util.Arrays.fill(g, gOff, gOff + out * in, 0f);
         for (int j = 0; j < out; j++) {
             int gj = gOff + j * in;
             int i = 0;

@@ -124,6 +124,7 @@ public final class VectorFloatOps implements FloatOps {
     @Override
     public void accumulateWeightGradient(float[] g, int gOff, int out, int in, float[] delta, float[] x, int[] xOff,
                                          int rows) {
+        java.util.Arrays.fill(g, gOff, gOff + out * in, 0f);
         int bound = S.loopBound(in);
         for (int j = 0; j < out; j++) {
             int gj = gOff + j * in;

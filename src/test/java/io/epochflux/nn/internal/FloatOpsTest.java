@@ -23,6 +23,10 @@ class FloatOpsTest {
                 b.add(Arguments.of(ops, s[0], s[1], s[2]));
             }
         }
+        // products above the threshold go to BLAS, smaller ones stay in the loops it wraps
+        b.add(Arguments.of(new BlasFloatOps(vector), 67, 130, 131));
+        b.add(Arguments.of(new BlasFloatOps(ScalarFloatOps.INSTANCE), 64, 256, 100));
+        b.add(Arguments.of(new BlasFloatOps(vector), 10, 2, 784));
         return b.build();
     }
 
@@ -60,12 +64,12 @@ class FloatOpsTest {
             }
         }
 
-        float[] g = random(r, wOff + out * in);
+        float[] g = random(r, wOff + out * in); // stale content must be overwritten
         float[] before = g.clone();
         ops.accumulateWeightGradient(g, wOff, out, in, delta, x, xOff, rows);
         for (int j = 0; j < out; j++) {
             for (int k = 0; k < in; k++) {
-                double s = before[wOff + j * in + k];
+                double s = 0;
                 for (int i = 0; i < rows; i++) {
                     s += (double) delta[i * out + j] * x[xOff[i] + k];
                 }

@@ -30,12 +30,15 @@ class KernelEquivalenceTest {
                 new Activation[] {Activation.TANH, Activation.SOFTMAX}, Loss.CATEGORICAL_CROSSENTROPY);
         Layout mse = new Layout(784, new int[] {8, 10},
                 new Activation[] {Activation.SIGMOID, Activation.SIGMOID}, Loss.MEAN_SQUARED_ERROR);
+        Layout large = new Layout(784, new int[] {256, 10},
+                new Activation[] {Activation.RELU, Activation.SOFTMAX}, Loss.CATEGORICAL_CROSSENTROPY);
         return Stream.of(
-                Arguments.of("784-2-10 sgd", seed, Optimizer.sgd(0.01)),
-                Arguments.of("784-16-10 momentum", wide, Optimizer.sgd(0.01, 0.9, false)),
-                Arguments.of("784-16-10 nesterov", wide, Optimizer.sgd(0.01, 0.9, true)),
-                Arguments.of("784-16-10 adam", wide, Optimizer.adam()),
-                Arguments.of("784-8-10 mse adam", mse, Optimizer.adam(0.01)));
+                Arguments.of("784-2-10 sgd", seed, Optimizer.sgd(0.01), 10),
+                Arguments.of("784-256-10 adam, large products on BLAS", large, Optimizer.adam(), 64),
+                Arguments.of("784-16-10 momentum", wide, Optimizer.sgd(0.01, 0.9, false), 10),
+                Arguments.of("784-16-10 nesterov", wide, Optimizer.sgd(0.01, 0.9, true), 10),
+                Arguments.of("784-16-10 adam", wide, Optimizer.adam(), 10),
+                Arguments.of("784-8-10 mse adam", mse, Optimizer.adam(0.01), 10));
     }
 
     private static float[] glorot(Layout layout, long seed) {
@@ -79,19 +82,21 @@ class KernelEquivalenceTest {
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
-    void heapAndNd4jKernelsAgree(String name, Layout layout, Optimizer optimizer) {
+    void heapAndNd4jKernelsAgree(String name, Layout layout, Optimizer optimizer, int batch) {
         Dataset train = TestData.sample().slice(0, 205); // 205: the last batch is a short one
         Dataset validation = TestData.sample().slice(6000, 6100);
         float[] initial = glorot(layout, 3);
         int epochs = 3;
-        int batch = 10;
         List<double[]> reference;
         try (Nd4jKernel nd4j = new Nd4jKernel(layout, initial, DataType.FLOAT, optimizer, batch)) {
             reference = train(nd4j, train, validation, epochs, batch);
         }
-        for (FloatOps ops : new FloatOps[] {ScalarFloatOps.INSTANCE, Kernels.loadBest(true)}) {
-            HeapKernel heap = new HeapKernel(layout, initial.clone(), ops, optimizer, batch);
-            List<double[]> figures = train(heap, train, validation, epochs, batch);
+        FloatOps vector = Kernels.loadBest(true);
+        for (FloatOps ops : new FloatOps[] {ScalarFloatOps.INSTANCE, vector, new BlasFloatOps(vector)}) {
+            List<double[]> figures;
+            try (HeapKernel heap = new HeapKernel(layout, initial.clone(), ops, optimizer, batch)) {
+                figures = train(heap, train, validation, epochs, batch);
+            }
             for (int e = 0; e < epochs; e++) {
                 double[] r = reference.get(e);
                 double[] f = figures.get(e);

@@ -31,22 +31,28 @@ class KernelsTest {
     }
 
     @Test
-    void smallBatchesOfSmallLayersGoToTheHeapKernelLargeOnesToNd4j() {
-        assertTrue(Kernels.preferHeap(SEED, 10));
-        assertFalse(Kernels.preferHeap(LARGE, 128));
-        assertTrue(Kernels.forTraining(SEED, new float[SEED.parameterCount()], io.epochflux.nn.Optimizer.sgd(), 10)
-                .name().startsWith("heap/"));
+    void smallProductsStayInHeapLoopsLargeOnesGoToBlas() {
+        assertFalse(Kernels.needsBlas(SEED, 10));
+        assertTrue(Kernels.needsBlas(LARGE, 128));
+        assertTrue(Kernels.describe(SEED, 10).matches("heap/vector-\\d+"), Kernels.describe(SEED, 10));
+        assertTrue(Kernels.describe(LARGE, 128).matches("heap/vector-\\d+\\+blas"), Kernels.describe(LARGE, 128));
+        try (Kernel k = Kernels.forTraining(LARGE, new float[LARGE.parameterCount()], io.epochflux.nn.Optimizer.adam(), 128)) {
+            assertEquals(Kernels.describe(LARGE, 128), k.name());
+        }
     }
 
     @Test
     void theSystemPropertyOverridesTheChoice() {
         System.setProperty(Kernels.PROPERTY, "nd4j");
-        assertFalse(Kernels.preferHeap(SEED, 10));
+        assertEquals("nd4j/FLOAT", Kernels.describe(SEED, 10));
+        try (Kernel k = Kernels.forTraining(SEED, new float[SEED.parameterCount()], io.epochflux.nn.Optimizer.sgd(), 10)) {
+            assertEquals("nd4j/FLOAT", k.name());
+        }
         System.setProperty(Kernels.PROPERTY, "scalar");
-        assertTrue(Kernels.preferHeap(LARGE, 128));
+        assertEquals("heap/scalar", Kernels.describe(LARGE, 128), "no BLAS when forced onto plain loops");
         assertEquals("scalar", Kernels.floatOps().name());
         System.setProperty(Kernels.PROPERTY, "fast");
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Kernels.preferHeap(SEED, 10));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Kernels.describe(SEED, 10));
         assertTrue(e.getMessage().contains("must be one of auto, heap, scalar, vector, nd4j, but was 'fast'"));
     }
 

@@ -1,0 +1,61 @@
+package io.epochflux.cli;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** The benchmark's output, not its figures: tests never assert a time. */
+class BenchCommandTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void theSeedWorkloadReportsBothPathsWithFigures() {
+        Cli cli = Cli.run("bench", "--workload", "seed", "--epochs", "30", "--repeats", "1");
+        assertEquals(0, cli.exitCode, cli.toString());
+        List<String> rows = cli.out.lines().filter(l -> l.startsWith("heap/")).toList();
+        assertEquals(4, rows.size(), cli.out);
+        for (String row : rows.subList(0, 2)) {
+            String[] cells = row.trim().split("\\s+");
+            assertTrue(Double.parseDouble(cells[3]) > 0, row);
+            assertTrue(cells[4].matches("\\d+\\.\\d+\\.\\.\\d+\\.\\d+"), row);
+            assertTrue(Double.parseDouble(cells[6]) > 0, "GFLOP/s in " + row);
+        }
+        assertTrue(cli.out.contains("5.43 MFLOP an epoch"), cli.out);
+    }
+
+    @Test
+    void theLargeWorkloadSaysWhyItIsSkipped() {
+        Cli cli = Cli.run("bench", "--workload", "large", "--data-dir", dir.toString());
+        assertEquals(0, cli.exitCode, cli.toString());
+        assertTrue(cli.out.contains("skipped: " + dir + " does not hold the standard MNIST files"), cli.out);
+    }
+
+    @Test
+    void churnWatchesMemoryAndThreads() {
+        Cli cli = Cli.run("bench", "--workload", "churn", "--runs", "20");
+        assertEquals(0, cli.exitCode, cli.toString());
+        assertEquals(11, cli.out.lines().filter(l -> l.trim().matches("\\d+ .*")).count(), cli.out);
+    }
+
+    @Test
+    void rejectsAnUnknownWorkload() {
+        Cli cli = Cli.run("bench", "--workload", "huge");
+        assertEquals(2, cli.exitCode);
+        assertTrue(cli.err.contains("--workload must be seed, large or churn, but was huge"), cli.err);
+    }
+
+    @Test
+    void countsTheSeedWorkloadsArithmetic() {
+        var model = io.epochflux.nn.Sequential.builder(784).dense(2, io.epochflux.nn.Activation.RELU)
+                .dense(10, io.epochflux.nn.Activation.SOFTMAX).build();
+        // forward 2 x 1588 MAC on 1000 examples, weight gradients 2 x 1588 and input gradients 2 x 20 on 700
+        assertEquals(2.0 * 1588 * 1000 + 2.0 * 1588 * 700 + 2.0 * 20 * 700, BenchCommand.flopsPerEpoch(model, 700, 300));
+    }
+}
