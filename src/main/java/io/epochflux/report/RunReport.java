@@ -184,7 +184,13 @@ public final class RunReport {
         ObjectNode last = root.putObject("last_epoch");
         lastEpoch.forEach((k, v) -> putNumber(last, k, v));
         ObjectNode t = root.putObject("test");
-        test.forEach((k, v) -> putNumber(t, k, v));
+        test.forEach((k, v) -> {
+            if (k.equals("examples")) {
+                t.put(k, v.longValue());
+            } else {
+                putNumber(t, k, v);
+            }
+        });
         root.put("training_seconds", trainingSeconds);
         root.set("configuration", JSON.valueToTree(configuration));
         root.set("datasets", JSON.valueToTree(datasets));

@@ -51,4 +51,16 @@ class AtomicFilesTest {
         }));
         assertTrue(Files.notExists(target));
     }
+
+    @Test
+    void newFilesGetTheUmasksPermissionsAndReplacedFilesKeepTheirs() throws IOException {
+        Path fresh = dir.resolve("fresh.txt");
+        AtomicFiles.write(fresh, new byte[] {1});
+        Path plain = Files.createFile(dir.resolve("plain.txt"));
+        assertEquals(Files.getPosixFilePermissions(plain), Files.getPosixFilePermissions(fresh),
+                "a new file's mode, not the owner-only mode of a temporary file");
+        Files.setPosixFilePermissions(fresh, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r-----"));
+        AtomicFiles.write(fresh, new byte[] {2});
+        assertEquals("rw-r-----", java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(fresh)));
+    }
 }
