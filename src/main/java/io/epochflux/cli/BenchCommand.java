@@ -3,6 +3,7 @@ package io.epochflux.cli;
 import io.epochflux.data.Dataset;
 import io.epochflux.data.Mnist;
 import io.epochflux.data.Split;
+import io.epochflux.internal.Shuffle;
 import io.epochflux.metrics.TrainingMetrics;
 import io.epochflux.nn.Activation;
 import io.epochflux.nn.Dense;
@@ -291,12 +292,7 @@ final class BenchCommand implements Callable<Integer> {
 
     /** One epoch as the trainer runs it, in a method of its own so the JIT compiles it as the trainer's. */
     private static void bareEpoch(TrainingSession s, int[] order, SplittableRandom random, Dataset validation) {
-        for (int i = order.length - 1; i > 0; i--) {
-            int j = random.nextInt(i + 1);
-            int x = order[i];
-            order[i] = order[j];
-            order[j] = x;
-        }
+        Shuffle.inPlace(order, random);
         s.resetRunning();
         for (int from = 0; from < order.length; from += 10) {
             s.trainBatch(order, from, from + 10);

@@ -21,7 +21,6 @@ import reactor.core.scheduler.Schedulers;
 
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -72,12 +71,8 @@ final class ExperimentCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        TrainCommand.checkMetricsOptions(spec, metricsOptions);
-        TrainCommand.checkOut(spec, output.out);
-        if (output.out != null) {
-            // Java2D cannot start during a Ctrl-C shutdown, when the chart may still have to be drawn
-            java.util.concurrent.CompletableFuture.runAsync(io.epochflux.report.Charts::warmUp);
-        }
+        metricsOptions.check(spec);
+        output.check(spec);
         int parallelism = parallel == null ? Runtime.getRuntime().availableProcessors() : parallel;
         Usage.atLeast(spec, "--parallel", parallelism, 1);
         for (int p : patience) {
@@ -137,21 +132,7 @@ final class ExperimentCommand implements Callable<Integer> {
                         + "}/{history.csv,report.json,history.png,model.zip}, val_loss.png, results.md");
             }
             out.flush();
-            for (Runner.Result r : results) {
-                if (r.error() != null) {
-                    throw r.error() instanceof Exception e ? e : new IllegalStateException(r.error());
-                }
-            }
-            if (interrupt.fired()) {
-                return 130;
-            }
-            if (metrics != null && metricsOptions.linger) {
-                out.println("Lingering: metrics stay at " + metrics.url() + " until Ctrl-C");
-                out.flush();
-                interrupt.await();
-                return 130;
-            }
-            return 0;
+            return Runner.exitCode(results, interrupt, metrics, metricsOptions.linger, out);
         }
     }
 

@@ -1,5 +1,6 @@
 package io.epochflux.cli;
 
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 
 import java.time.Duration;
@@ -22,4 +23,16 @@ final class MetricsOptions {
             description = "Pace training to at most one epoch per DURATION (such as 200ms), through demand, so that "
                     + "Prometheus, scraping every few seconds, sees the curves move (default: no pacing).")
     Duration minEpochDuration;
+
+    void check(CommandSpec spec) {
+        if (port != null && (port < 0 || port > 65_535)) {
+            throw Usage.error(spec, "--metrics-port must be in 0..65535, but was " + port);
+        }
+        if (linger && port == null) {
+            throw Usage.error(spec, "--linger keeps the metrics endpoint up, but there is none: add --metrics-port");
+        }
+        if (minEpochDuration != null && minEpochDuration.isNegative()) {
+            throw Usage.error(spec, "--min-epoch-duration must not be negative, but was " + minEpochDuration);
+        }
+    }
 }

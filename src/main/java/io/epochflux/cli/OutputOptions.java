@@ -1,9 +1,13 @@
 package io.epochflux.cli;
 
 import io.epochflux.report.ProgressPrinter;
+import io.epochflux.report.Charts;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.concurrent.CompletableFuture;
 
 /** Where the files go and how much is printed. */
 final class OutputOptions {
@@ -21,5 +25,15 @@ final class OutputOptions {
     ProgressPrinter.Verbosity verbosity() {
         return quiet ? ProgressPrinter.Verbosity.QUIET : verbose ? ProgressPrinter.Verbosity.VERBOSE
                 : ProgressPrinter.Verbosity.NORMAL;
+    }
+
+    void check(CommandSpec spec) {
+        if (out != null && Files.exists(out) && !Files.isDirectory(out)) {
+            throw Usage.error(spec, "--out must be a directory, but " + out + " is a file");
+        }
+        if (out != null) {
+            // Java2D cannot start during a Ctrl-C shutdown, when the chart may still have to be drawn
+            CompletableFuture.runAsync(Charts::warmUp);
+        }
     }
 }

@@ -101,6 +101,29 @@ final class Runner {
         return new Result(plan, history, evaluation, report.build(), error);
     }
 
+    /**
+     * How a command ends once its files are written: a run's failure is thrown (exit 1), an
+     * interrupt gives 130, and with {@code --linger} the metrics stay up until Ctrl-C.
+     */
+    static int exitCode(List<Result> results, Interrupt interrupt, MetricsServer metrics, boolean linger,
+                        java.io.PrintWriter out) throws Exception {
+        for (Result r : results) {
+            if (r.error() != null) {
+                throw r.error() instanceof Exception e ? e : new IllegalStateException(r.error());
+            }
+        }
+        if (interrupt.fired()) {
+            return 130;
+        }
+        if (metrics != null && linger) {
+            out.println("Lingering: metrics stay at " + metrics.url() + " until Ctrl-C");
+            out.flush();
+            interrupt.await();
+            return 130;
+        }
+        return 0;
+    }
+
     /** Writes history.csv, report.json, history.png and model.zip into a directory. */
     static List<Path> write(Result result, Path dir) throws IOException {
         Files.createDirectories(dir);

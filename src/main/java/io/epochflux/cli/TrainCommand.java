@@ -14,7 +14,6 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -58,12 +57,8 @@ final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
-        checkMetricsOptions(spec, metricsOptions);
-        checkOut(spec, output.out);
-        if (output.out != null) {
-            // Java2D cannot start during a Ctrl-C shutdown, when the chart may still have to be drawn
-            java.util.concurrent.CompletableFuture.runAsync(io.epochflux.report.Charts::warmUp);
-        }
+        metricsOptions.check(spec);
+        output.check(spec);
         EarlyStopping es = stops.earlyStopping(spec);
         StopRule rule = stops.rule(spec, es);
         ProgressPrinter printer = new ProgressPrinter(out, training.epochs, output.verbosity(), System.console() != null);
@@ -86,37 +81,7 @@ final class TrainCommand implements Callable<Integer> {
                 out.println("Wrote " + files.stream().map(Path::toString).collect(Collectors.joining(", ")));
             }
             out.flush();
-            if (result.error() != null) {
-                throw result.error() instanceof Exception e ? e : new IllegalStateException(result.error());
-            }
-            if (interrupt.fired()) {
-                return 130;
-            }
-            if (metrics != null && metricsOptions.linger) {
-                out.println("Lingering: metrics stay at " + metrics.url() + " until Ctrl-C");
-                out.flush();
-                interrupt.await();
-                return 130;
-            }
-            return 0;
-        }
-    }
-
-    static void checkMetricsOptions(CommandSpec spec, MetricsOptions m) {
-        if (m.port != null && (m.port < 0 || m.port > 65_535)) {
-            throw Usage.error(spec, "--metrics-port must be in 0..65535, but was " + m.port);
-        }
-        if (m.linger && m.port == null) {
-            throw Usage.error(spec, "--linger keeps the metrics endpoint up, but there is none: add --metrics-port");
-        }
-        if (m.minEpochDuration != null && m.minEpochDuration.isNegative()) {
-            throw Usage.error(spec, "--min-epoch-duration must not be negative, but was " + m.minEpochDuration);
-        }
-    }
-
-    static void checkOut(CommandSpec spec, Path out) {
-        if (out != null && Files.exists(out) && !Files.isDirectory(out)) {
-            throw Usage.error(spec, "--out must be a directory, but " + out + " is a file");
+            return Runner.exitCode(List.of(result), interrupt, metrics, metricsOptions.linger, out);
         }
     }
 

@@ -1,6 +1,7 @@
 package io.epochflux.train;
 
 import io.epochflux.data.Dataset;
+import io.epochflux.internal.Shuffle;
 import io.epochflux.nn.Evaluation;
 import io.epochflux.nn.Parameters;
 import io.epochflux.nn.Sequential;
@@ -99,7 +100,7 @@ final class Run {
         try {
             long started = System.nanoTime();
             if (trainer.shuffle()) {
-                shuffle(state.order, state.random);
+                Shuffle.inPlace(state.order, state.random);
             }
             s.resetRunning();
             int size = state.order.length;
@@ -148,15 +149,6 @@ final class Run {
             sink.error(new TrainingException(epoch, batch, batches, e));
         }
         return state;
-    }
-
-    private static void shuffle(int[] order, SplittableRandom random) {
-        for (int i = order.length - 1; i > 0; i--) {
-            int j = random.nextInt(i + 1);
-            int t = order[i];
-            order[i] = order[j];
-            order[j] = t;
-        }
     }
 
     private void cleanup(State state) {
