@@ -2,7 +2,6 @@
 FROM maven:3.9.11-eclipse-temurin-17 AS build
 WORKDIR /src
 COPY pom.xml .
-RUN mvn -B -q dependency:go-offline
 COPY src ./src
 RUN mvn -q -DskipTests package
 
