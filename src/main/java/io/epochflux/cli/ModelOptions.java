@@ -7,9 +7,7 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /** The network: hidden layers and their activation, then a softmax layer over the classes. */
 final class ModelOptions {
@@ -35,14 +33,5 @@ final class ModelOptions {
             b.dense(units, a);
         }
         return b.dense(classes, Activation.SOFTMAX).build();
-    }
-
-    Map<String, Object> describe(Sequential model) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("layers", model.describe());
-        m.put("loss", model.loss().kerasName());
-        m.put("parameters", model.parameterCount());
-        m.put("seed", model.seed());
-        return m;
     }
 }

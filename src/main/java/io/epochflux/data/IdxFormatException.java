@@ -11,8 +11,10 @@ import java.util.Objects;
  */
 public final class IdxFormatException extends IOException {
 
+    /** Serialization version. */
     private static final long serialVersionUID = 1L;
 
+    /** The file or resource the problem is in. */
     private final String source;
 
     /**

@@ -44,7 +44,12 @@ public final class Mnist {
 
     /** A training set and a test set read from the standard files. */
     public record TrainAndTest(Dataset train, Dataset test) {
-        /** Checks both are present. */
+        /**
+         * Checks both are present.
+         *
+         * @param train the training file's examples
+         * @param test the test file's examples
+         */
         public TrainAndTest {
             Objects.requireNonNull(train, "train");
             Objects.requireNonNull(test, "test");

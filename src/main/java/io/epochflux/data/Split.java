@@ -14,6 +14,10 @@ public record Split(Dataset train, Dataset validation, Dataset test) {
 
     /**
      * Checks that all three are present and have the same shape.
+     *
+     * @param train the training examples
+     * @param validation the validation examples
+     * @param test the held-out examples
      */
     public Split {
         Objects.requireNonNull(train, "train");

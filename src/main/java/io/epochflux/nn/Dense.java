@@ -11,7 +11,12 @@ import java.util.Objects;
  */
 public record Dense(int units, Activation activation) {
 
-    /** Checks the arguments. */
+    /**
+     * Checks the arguments.
+     *
+     * @param units the number of outputs, {@code >= 1}
+     * @param activation what is applied to {@code x W + b}
+     */
     public Dense {
         if (units < 1) {
             throw new IllegalArgumentException("units must be >= 1, but was " + units);

@@ -10,7 +10,13 @@ package io.epochflux.nn;
  */
 public record Evaluation(double loss, double accuracy, int examples) {
 
-    /** Checks the arguments. */
+    /**
+     * Checks the arguments.
+     *
+     * @param loss the mean loss per example
+     * @param accuracy the fraction classified right
+     * @param examples how many examples, {@code >= 0}
+     */
     public Evaluation {
         if (examples < 0) {
             throw new IllegalArgumentException("examples must be >= 0, but was " + examples);

@@ -9,6 +9,7 @@ import java.util.Objects;
  */
 public final class ModelFileException extends IOException {
 
+    /** Serialization version. */
     private static final long serialVersionUID = 1L;
 
     /**

@@ -84,7 +84,13 @@ public sealed interface Optimizer permits Optimizer.Sgd, Optimizer.Adam {
         /** Keras' default learning rate for SGD. */
         public static final double DEFAULT_LEARNING_RATE = 0.01;
 
-        /** Checks the arguments. */
+        /**
+         * Checks the arguments.
+         *
+         * @param learningRate {@code > 0}
+         * @param momentum {@code 0 <= momentum < 1}
+         * @param nesterov whether to use Nesterov momentum
+         */
         public Sgd {
             checkLearningRate(learningRate);
             if (!(momentum >= 0 && momentum < 1)) {
@@ -112,7 +118,14 @@ public sealed interface Optimizer permits Optimizer.Sgd, Optimizer.Adam {
         /** Keras' default learning rate for Adam. */
         public static final double DEFAULT_LEARNING_RATE = 0.001;
 
-        /** Checks the arguments. */
+        /**
+         * Checks the arguments.
+         *
+         * @param learningRate {@code > 0}
+         * @param beta1 {@code 0 <= beta1 < 1}
+         * @param beta2 {@code 0 <= beta2 < 1}
+         * @param epsilon {@code > 0}
+         */
         public Adam {
             checkLearningRate(learningRate);
             if (!(beta1 >= 0 && beta1 < 1)) {

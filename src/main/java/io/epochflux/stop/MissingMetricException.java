@@ -12,6 +12,7 @@ import java.util.Optional;
  */
 public final class MissingMetricException extends IllegalStateException {
 
+    /** Serialization version. */
     private static final long serialVersionUID = 1L;
 
     /**

@@ -34,6 +34,7 @@ public record StopReason(String name) {
     /**
      * Checks the name.
      *
+     * @param name the reason's name
      * @throws IllegalArgumentException when it is not {@code UPPER_SNAKE_CASE}
      */
     public StopReason {

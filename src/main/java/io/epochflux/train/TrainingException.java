@@ -6,9 +6,12 @@ package io.epochflux.train;
  */
 public final class TrainingException extends RuntimeException {
 
+    /** Serialization version. */
     private static final long serialVersionUID = 1L;
 
+    /** The epoch that failed. */
     private final int epoch;
+    /** The batch that failed, or 0. */
     private final int batch;
 
     /**
