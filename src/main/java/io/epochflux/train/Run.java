@@ -129,8 +129,7 @@ final class Run {
                 values.put("val_accuracy", v.accuracy());
             }
             Parameters weights = s.snapshot();
-            Sequential target = model;
-            EpochMetrics metrics = EpochMetrics.of(epoch, values, () -> target.restore(weights))
+            EpochMetrics metrics = EpochMetrics.of(epoch, values, () -> model.restore(weights))
                     .withDuration(Duration.ofNanos(System.nanoTime() - started));
             if (epoch >= trainer.epochs()) {
                 metrics = metrics.withStop(StopReport.builder(StopReason.MAX_EPOCHS, epoch)

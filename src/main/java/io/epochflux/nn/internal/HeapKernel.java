@@ -111,13 +111,23 @@ public final class HeapKernel implements Kernel {
 
     @Override
     public void trainBatch(Data data, int[] order, int from, int to, Tally tally) {
+        if (updater == null) {
+            throw new IllegalStateException("this kernel was made for evaluation only");
+        }
         HeapData d = (HeapData) data;
+        double lossSum = forwardBackward(d, order, from, to);
+        int rows = to - from;
+        long correct = countCorrect(d.y, rows);
+        updater.update(params, grad);
+        ops.weightsChanged();
+        tally.add(lossSum, correct, rows);
+    }
+
+    /** Forward and backward over {@code order[from..to)}: the gradient in {@link #grad}, the loss sum returned. */
+    private double forwardBackward(HeapData d, int[] order, int from, int to) {
         int rows = to - from;
         if (rows < 1 || rows > maxRows) {
             throw new IllegalArgumentException("a batch must have 1.." + maxRows + " rows, but had " + rows);
-        }
-        if (updater == null) {
-            throw new IllegalStateException("this kernel was made for evaluation only");
         }
         int inputs = layout.inputs();
         int outputs = layout.outputs();
@@ -128,11 +138,8 @@ public final class HeapKernel implements Kernel {
         }
         forward(d.x, rows);
         double lossSum = output(d.y, rows, true);
-        long correct = countCorrect(d.y, rows);
         backward(d.x, rows);
-        updater.update(params, grad);
-        ops.weightsChanged();
-        tally.add(lossSum, correct, rows);
+        return lossSum;
     }
 
     /**
@@ -146,17 +153,9 @@ public final class HeapKernel implements Kernel {
      * @return the mean loss
      */
     double lossAndGradient(Data data, int[] order, int from, int to, float[] gradient) {
-        HeapData d = (HeapData) data;
-        int rows = to - from;
-        for (int i = 0; i < rows; i++) {
-            inputOffsets[i] = order[from + i] * layout.inputs();
-            targetOffsets[i] = order[from + i] * layout.outputs();
-        }
-        forward(d.x, rows);
-        double lossSum = output(d.y, rows, true);
-        backward(d.x, rows);
+        double lossSum = forwardBackward((HeapData) data, order, from, to);
         System.arraycopy(grad, 0, gradient, 0, grad.length);
-        return lossSum / rows;
+        return lossSum / (to - from);
     }
 
     @Override

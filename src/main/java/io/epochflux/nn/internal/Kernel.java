@@ -3,9 +3,10 @@ package io.epochflux.nn.internal;
 import io.epochflux.data.Dataset;
 
 /**
- * A live copy of a network's parameters with everything needed to train and evaluate it: one
- * implementation over heap arrays for small layers ({@link HeapKernel}), one over ND4J for large
- * ones ({@link Nd4jKernel}). A kernel is used by one thread at a time.
+ * A live copy of a network's parameters with everything needed to train and evaluate it: the
+ * fused kernel over heap arrays that training uses ({@link HeapKernel}, with large matrix
+ * products on BLAS), and the all-ND4J reference ({@link Nd4jKernel}). A kernel is used by one
+ * thread at a time.
  */
 public interface Kernel extends AutoCloseable {
 

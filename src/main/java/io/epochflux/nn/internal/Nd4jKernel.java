@@ -23,9 +23,11 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The network on ND4J: matrix products through {@code Nd4j.gemm} into preallocated buffers, the
  * rest as in-place ND4J operations, the few temporaries of a step inside a workspace that is
- * recycled every batch, so native memory stays flat however long a run goes. This is the path
- * for large layers, where BLAS earns back its per-call cost; it works in any floating data type,
- * which is how the gradient checks run it in double precision.
+ * recycled every batch, so native memory stays flat however long a run goes. It is the reference
+ * the fused {@link HeapKernel} is tested against, and it works in any floating data type, which is
+ * how the gradient checks run it in double precision; training uses it only when the system
+ * property {@value Kernels#PROPERTY} says {@code nd4j}, since ND4J's cost per operation makes it
+ * slower than the heap kernel even for large layers.
  */
 public final class Nd4jKernel implements Kernel {
 
