@@ -11,6 +11,7 @@ import io.epochflux.train.History;
 import io.epochflux.train.Pacing;
 import io.epochflux.train.Provenance;
 import io.epochflux.train.StopReport;
+import io.epochflux.train.TrainingRun;
 import reactor.core.publisher.Flux;
 
 import java.io.IOException;
@@ -58,7 +59,8 @@ final class Runner {
     }
 
     Result run(RunPlan plan, ProgressPrinter printer) {
-        Flux<EpochMetrics> epochs = plan.trainer().fit(plan.model(), plan.split().train(), plan.split().validation());
+        TrainingRun run = plan.trainer().run(plan.model(), plan.split().train(), plan.split().validation());
+        Flux<EpochMetrics> epochs = run.epochs();
         if (pacing != null) {
             epochs = epochs.transform(Pacing.atLeast(pacing));
         }
@@ -78,6 +80,8 @@ final class Runner {
         } catch (RuntimeException e) {
             error = e;
         }
+        // an interrupt cancels from this thread: wait until the run has rolled back and let the model go
+        run.released().block();
         History history = History.of(seen);
         Dataset test = plan.split().test();
         Evaluation evaluation = plan.model().evaluate(test, TEST_BATCH_SIZE);

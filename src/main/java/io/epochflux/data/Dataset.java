@@ -1,5 +1,6 @@
 package io.epochflux.data;
 
+import io.epochflux.internal.DatasetArrays;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
@@ -29,6 +30,20 @@ public final class Dataset {
     private final float[] features;
     private final float[] labels;
     private volatile String digest;
+
+    static {
+        DatasetArrays.install(new DatasetArrays.Access() {
+            @Override
+            public float[] features(Dataset dataset) {
+                return dataset.features;
+            }
+
+            @Override
+            public float[] labels(Dataset dataset) {
+                return dataset.labels;
+            }
+        });
+    }
 
     private Dataset(String name, int size, int featureCount, int labelCount, float[] features, float[] labels) {
         this.name = name;

@@ -82,6 +82,38 @@ public final class Parameters {
     }
 
     /**
+     * Returns one layer's weights in Keras' layout as plain arrays.
+     *
+     * @param layer the layer, {@code 0 <= layer < layers()}
+     * @return a new {@code [inputs][units]} array
+     */
+    public float[][] weightsArray(int layer) {
+        Objects.checkIndex(layer, layout.layers());
+        int out = layout.units(layer);
+        int in = layout.fanIn(layer);
+        int offset = layout.weightOffset(layer);
+        float[][] kernel = new float[in][out];
+        for (int j = 0; j < out; j++) {
+            for (int k = 0; k < in; k++) {
+                kernel[k][j] = values[offset + j * in + k];
+            }
+        }
+        return kernel;
+    }
+
+    /**
+     * Returns one layer's biases as a plain array.
+     *
+     * @param layer the layer, {@code 0 <= layer < layers()}
+     * @return a new array of {@code units} values
+     */
+    public float[] biasesArray(int layer) {
+        Objects.checkIndex(layer, layout.layers());
+        int offset = layout.biasOffset(layer);
+        return Arrays.copyOfRange(values, offset, offset + layout.units(layer));
+    }
+
+    /**
      * Returns every number in one flat array: for each layer, its weights unit by unit
      * ({@code [units][inputs]}), then its biases.
      *

@@ -12,9 +12,11 @@ import org.nd4j.linalg.factory.Nd4j;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -24,7 +26,11 @@ import java.util.concurrent.locks.ReentrantLock;
  * {@link TrainingSession}, evaluated, snapshotted, saved.
  *
  * <p>A model is safe to use from several threads: every operation sees the parameters between
- * two training batches, never in the middle of one. One training session at a time.
+ * two training batches, never in the middle of one, so while a run trains the model, a
+ * {@link #snapshot()}, {@link #restore}, {@link #evaluate} or {@link #predict} from another thread
+ * waits for the batch in flight: call them from threads that may wait, not from an event loop.
+ * One training session at a time: a trainer's run that finds the model busy waits, without
+ * holding a thread, until the session in progress ends (see {@link #startTrainingOrWait}).
  *
  * <pre>{@code
  * Sequential model = Sequential.builder(784)
@@ -48,6 +54,8 @@ public final class Sequential {
     private final float[] params;
     /** The training session in progress, if any. Guarded by {@link #lock}. */
     private TrainingSession session;
+    /** Told once the session in progress ends, first come first served. Guarded by {@link #lock}. */
+    private final ArrayDeque<Runnable> waiters = new ArrayDeque<>();
 
     private Sequential(Layout layout, List<Dense> layers, long seed, float[] params) {
         this.layout = layout;
@@ -280,6 +288,21 @@ public final class Sequential {
     }
 
     /**
+     * Puts weights and biases back from a flat array, as {@link Parameters#toArray()} gives them.
+     *
+     * @param values {@link #parameterCount()} numbers: for each layer, its weights unit by unit, then its biases
+     * @throws IllegalArgumentException when the count is wrong
+     */
+    public void restore(float[] values) {
+        Objects.requireNonNull(values, "values");
+        if (values.length != layout.parameterCount()) {
+            throw new IllegalArgumentException("values must have " + layout.parameterCount()
+                    + " numbers (the model's parameter count), but had " + values.length);
+        }
+        restore(new Parameters(layout, values.clone()));
+    }
+
+    /**
      * Runs the model forward.
      *
      * @param features {@code [rows, inputs()]}
@@ -293,19 +316,51 @@ public final class Sequential {
         }
         int rows = (int) features.rows();
         float[] x = features.castTo(DataType.FLOAT).dup('c').data().asFloat();
-        float[] out;
+        float[] out = predictFlat(x, rows);
+        return Nd4j.create(out, new long[] {rows, layout.outputs()}, 'c');
+    }
+
+    /**
+     * Runs the model forward on rows of plain arrays, for callers without ND4J at hand.
+     *
+     * @param features one array of {@link #inputs()} values per row
+     * @return one array of outputs per row: probabilities after a softmax
+     * @throws IllegalArgumentException when a row has the wrong width
+     */
+    public float[][] predict(float[][] features) {
+        Objects.requireNonNull(features, "features");
+        int rows = features.length;
+        int inputs = layout.inputs();
+        float[] x = new float[rows * inputs];
+        for (int r = 0; r < rows; r++) {
+            float[] row = Objects.requireNonNull(features[r], "features row");
+            if (row.length != inputs) {
+                throw new IllegalArgumentException("features[" + r + "] must have " + inputs
+                        + " values (the model's inputs), but had " + row.length);
+            }
+            System.arraycopy(row, 0, x, r * inputs, inputs);
+        }
+        float[] out = rows == 0 ? new float[0] : predictFlat(x, rows);
+        int outputs = layout.outputs();
+        float[][] result = new float[rows][];
+        for (int r = 0; r < rows; r++) {
+            result[r] = java.util.Arrays.copyOfRange(out, r * outputs, (r + 1) * outputs);
+        }
+        return result;
+    }
+
+    private float[] predictFlat(float[] x, int rows) {
         lock.lock();
         try {
             Kernel kernel = Kernels.forInference(layout, currentParametersLocked(), Math.min(rows, 256));
             try {
-                out = kernel.predict(x, rows);
+                return kernel.predict(x, rows);
             } finally {
                 kernel.close();
             }
         } finally {
             lock.unlock();
         }
-        return Nd4j.create(out, new long[] {rows, layout.outputs()}, 'c');
     }
 
     /**
@@ -378,14 +433,61 @@ public final class Sequential {
         }
     }
 
-    /** Called by the session, holding the lock, when it closes. */
-    void endSession(TrainingSession ended, float[] finalParameters) {
-        if (session == ended) {
-            if (finalParameters != null) {
-                System.arraycopy(finalParameters, 0, params, 0, params.length);
+    /**
+     * Starts training if no session holds the model; otherwise registers {@code whenFree}, which
+     * the thread that ends the session in progress runs once it has let the model go (then try
+     * again: another waiter may have taken it first). This never waits for a batch: it is how a
+     * trainer's run queues for a busy model without holding a thread.
+     *
+     * @param train the training examples
+     * @param optimizer the update rule
+     * @param batchSize examples per step, {@code >= 1}
+     * @param whenFree run once, soon after the model is free; it must not block
+     * @return the session, or empty when the model is busy and {@code whenFree} was registered
+     */
+    public Optional<TrainingSession> startTrainingOrWait(Dataset train, Optimizer optimizer, int batchSize,
+                                                         Runnable whenFree) {
+        Objects.requireNonNull(whenFree, "whenFree");
+        lock.lock();
+        try {
+            if (session != null) {
+                waiters.add(whenFree);
+                return Optional.empty();
             }
-            session = null;
+            return Optional.of(startTraining(train, optimizer, batchSize));
+        } finally {
+            lock.unlock();
         }
+    }
+
+    /**
+     * Copies the weights if no session holds the model, without waiting.
+     *
+     * @return the weights, or empty when a session is training the model (or the model is busy)
+     */
+    public Optional<Parameters> snapshotIfIdle() {
+        if (!lock.tryLock()) {
+            return Optional.empty();
+        }
+        try {
+            return session != null ? Optional.empty() : Optional.of(new Parameters(layout, params.clone()));
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Called by the session, holding the lock, when it closes; returns who waits for the model. */
+    List<Runnable> endSession(TrainingSession ended, float[] finalParameters) {
+        if (session != ended) {
+            return List.of();
+        }
+        if (finalParameters != null) {
+            System.arraycopy(finalParameters, 0, params, 0, params.length);
+        }
+        session = null;
+        List<Runnable> told = new ArrayList<>(waiters);
+        waiters.clear();
+        return told;
     }
 
     /**

@@ -4,8 +4,7 @@ import io.epochflux.data.Dataset;
 import io.epochflux.nn.internal.Kernel;
 import io.epochflux.nn.internal.Tally;
 
-import java.util.IdentityHashMap;
-import java.util.Map;
+import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.locks.ReentrantLock;
 
@@ -15,8 +14,14 @@ import java.util.concurrent.locks.ReentrantLock;
  * Made by {@link Sequential#startTraining}; the trainer of {@code io.epochflux.train} drives it.
  *
  * <p>{@link #trainBatch} runs under the model's lock, so snapshots, restores and evaluations from
- * other threads fall between batches. {@link #stop()} may be called from any thread: no batch
- * starts after it. Everything else belongs to the thread that trains.
+ * other threads fall between batches. {@link #stop()} may be called from any thread and never
+ * waits: it sets a flag, the batch in flight (if any) completes, and no batch starts after it.
+ * Everything else belongs to the thread that trains.
+ *
+ * <p>The training examples are read in place from the {@link Dataset} (which is immutable), so
+ * however many sessions train on one dataset, its arrays exist once. The session keeps the
+ * training data and one further dataset (the first one evaluated: the validation set) prepared;
+ * any other dataset is prepared for each evaluation and dropped.
  */
 public final class TrainingSession implements AutoCloseable {
 
@@ -26,8 +31,11 @@ public final class TrainingSession implements AutoCloseable {
     private final Kernel.Data train;
     private final int trainingSize;
     private final int batchSize;
-    private final Map<Dataset, Kernel.Data> prepared = new IdentityHashMap<>();
+    private final Dataset trainSet;
+    private Dataset validationSet;
+    private Kernel.Data validation;
     private final Tally running = new Tally();
+    private float[] rollback;
     private volatile boolean stopped;
     private boolean closed;
 
@@ -38,7 +46,7 @@ public final class TrainingSession implements AutoCloseable {
         this.train = kernel.prepare(train);
         this.trainingSize = train.size();
         this.batchSize = batchSize;
-        prepared.put(train, this.train);
+        this.trainSet = train;
     }
 
     /**
@@ -150,7 +158,18 @@ public final class TrainingSession implements AutoCloseable {
 
     Evaluation evaluateLocked(Dataset data) {
         checkOpen();
-        Kernel.Data d = prepared.computeIfAbsent(data, kernel::prepare);
+        Kernel.Data d;
+        if (data == trainSet) {
+            d = train;
+        } else if (data == validationSet) {
+            d = validation;
+        } else if (validationSet == null) {
+            validationSet = data;
+            validation = kernel.prepare(data);
+            d = validation;
+        } else {
+            d = kernel.prepare(data);
+        }
         Tally tally = new Tally();
         kernel.evaluate(d, tally);
         return new Evaluation(tally.meanLoss(), tally.accuracy(), data.size());
@@ -170,6 +189,23 @@ public final class TrainingSession implements AutoCloseable {
         }
     }
 
+    /**
+     * Copies the current weights into a new flat array.
+     *
+     * @return the parameter vector, as {@link Parameters#toArray()} arranges it
+     */
+    public float[] parameters() {
+        lock.lock();
+        try {
+            checkOpen();
+            float[] values = new float[model.parameterCount()];
+            kernel.readParameters(values);
+            return values;
+        } finally {
+            lock.unlock();
+        }
+    }
+
     Parameters snapshotLocked() {
         float[] values = new float[model.parameterCount()];
         kernel.readParameters(values);
@@ -181,13 +217,77 @@ public final class TrainingSession implements AutoCloseable {
     }
 
     /**
-     * Stops the session from any thread: once this returns, the batch in progress (if any) has
-     * finished and no other batch will start.
+     * Puts weights back between two batches, from the training thread.
+     *
+     * @param parameters a snapshot of this model's shape
+     */
+    public void restore(Parameters parameters) {
+        model.restore(parameters);
+    }
+
+    /**
+     * Puts weights back from a flat array, between two batches, from the training thread.
+     *
+     * @param values the flat parameter vector
+     */
+    public void restore(float[] values) {
+        Objects.requireNonNull(values, "values");
+        lock.lock();
+        try {
+            checkOpen();
+            if (values.length != model.parameterCount()) {
+                throw new IllegalArgumentException("values must have " + model.parameterCount()
+                        + " numbers (the model's parameter count), but had " + values.length);
+            }
+            kernel.writeParameters(values);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Remembers the current weights as the point to {@link #rollBack()} to: called at the start
+     * of each epoch, into one buffer the session reuses.
+     */
+    public void markRollbackPoint() {
+        lock.lock();
+        try {
+            checkOpen();
+            if (rollback == null) {
+                rollback = new float[model.parameterCount()];
+            }
+            kernel.readParameters(rollback);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Puts back the weights of the last {@link #markRollbackPoint()}: undoes the batches of an
+     * epoch that did not complete.
+     *
+     * @return false when no point was marked
+     */
+    public boolean rollBack() {
+        lock.lock();
+        try {
+            checkOpen();
+            if (rollback == null) {
+                return false;
+            }
+            kernel.writeParameters(rollback);
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Stops the session from any thread without waiting: the batch in flight, if any, completes,
+     * and no other batch starts.
      */
     public void stop() {
         stopped = true;
-        lock.lock();
-        lock.unlock();
     }
 
     /**
@@ -200,11 +300,13 @@ public final class TrainingSession implements AutoCloseable {
     }
 
     /**
-     * Ends the session: the model keeps the trained weights and the kernel's memory is released.
+     * Ends the session: the model keeps the trained weights, the kernel's memory is released, and
+     * whoever waits for the model ({@link Sequential#startTrainingOrWait}) is told, on this thread.
      * Idempotent.
      */
     @Override
     public void close() {
+        List<Runnable> waiting;
         lock.lock();
         try {
             if (closed) {
@@ -214,10 +316,15 @@ public final class TrainingSession implements AutoCloseable {
             float[] finalParameters = new float[model.parameterCount()];
             kernel.readParameters(finalParameters);
             kernel.close();
-            prepared.clear();
-            model.endSession(this, finalParameters);
+            validation = null;
+            validationSet = null;
+            rollback = null;
+            waiting = model.endSession(this, finalParameters);
         } finally {
             lock.unlock();
+        }
+        for (Runnable r : waiting) {
+            r.run();
         }
     }
 

@@ -43,18 +43,66 @@ final class Composite extends StopRule {
     }
 
     @Override
+    public boolean restoresWeights() {
+        return restoringRules() > 0;
+    }
+
+    /** @return the rules, in argument order */
+    List<StopRule> rules() {
+        return rules;
+    }
+
+    @Override
     public String describe() {
         return (kind == Kind.ANY ? "anyOf(" : "allOf(")
                 + rules.stream().map(StopRule::describe).collect(Collectors.joining(", ")) + ")";
     }
 
     @Override
-    Watch newWatch() {
+    protected Watch newWatch() {
         List<Watch> watches = new ArrayList<>(rules.size());
         for (StopRule rule : rules) {
             watches.add(rule.newWatch());
         }
+        return watch(watches);
+    }
+
+    @Override
+    protected Watch resume(RuleState saved, io.epochflux.train.RunLink link) {
+        List<Watch> watches = new ArrayList<>(rules.size());
+        for (int i = 0; i < rules.size(); i++) {
+            String prefix = i + ".";
+            RuleState.Builder part = RuleState.builder();
+            saved.values().forEach((k, v) -> {
+                if (k.startsWith(prefix)) {
+                    part.put(k.substring(prefix.length()), v);
+                }
+            });
+            if (rules.get(i).restoresWeights() && saved.weights().isPresent()) {
+                part.weights(saved.weightsEpoch().getAsInt(), saved.weights().get());
+            }
+            RuleState mine = part.build();
+            watches.add(mine.isEmpty() ? rules.get(i).newWatch() : rules.get(i).resume(mine, link));
+        }
+        return watch(watches);
+    }
+
+    private Watch watch(List<Watch> watches) {
         return new Watch() {
+            @Override
+            public RuleState save() {
+                RuleState.Builder all = RuleState.builder();
+                for (int i = 0; i < watches.size(); i++) {
+                    RuleState part = watches.get(i).save();
+                    String prefix = i + ".";
+                    part.values().forEach((k, v) -> all.put(prefix + k, v));
+                    if (part.weights().isPresent()) {
+                        all.weights(part.weightsEpoch().getAsInt(), part.weights().get());
+                    }
+                }
+                return all.build();
+            }
+
             @Override
             public StopReport observe(EpochMetrics epoch) {
                 List<StopReport> reports = new ArrayList<>(watches.size());

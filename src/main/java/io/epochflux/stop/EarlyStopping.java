@@ -135,13 +135,35 @@ public final class EarlyStopping extends StopRule {
     }
 
     @Override
-    Watch newWatch() {
+    protected Watch newWatch() {
         return new EarlyStoppingWatch();
     }
 
+    /**
+     * Resumes from a state saved by this rule's watch: the best value and its epoch, the wait
+     * counter and, when restoring, the best weights.
+     *
+     * @param saved the saved state
+     * @param link the run to restore the saved best weights into
+     * @return the watch
+     */
     @Override
-    int restoringRules() {
-        return restoreBestWeights ? 1 : 0;
+    protected Watch resume(RuleState saved, io.epochflux.train.RunLink link) {
+        EarlyStoppingWatch w = new EarlyStoppingWatch();
+        w.tracker.best = saved.get("best");
+        w.tracker.bestEpoch = (int) saved.get("best_epoch");
+        w.tracker.wait = (int) saved.get("wait");
+        w.tracker.monitored = saved.get("monitored") != 0;
+        if (restoreBestWeights && saved.weights().isPresent()) {
+            w.bestWeightsEpoch = saved.weightsEpoch().getAsInt();
+            w.bestWeights = link.snapshotOf(w.bestWeightsEpoch, saved.weights().get());
+        }
+        return w;
+    }
+
+    @Override
+    public boolean restoresWeights() {
+        return restoreBestWeights;
     }
 
     @Override
@@ -246,6 +268,21 @@ public final class EarlyStopping extends StopRule {
         private boolean restored;
 
         @Override
+        public RuleState save() {
+            RuleState.Builder state = RuleState.builder()
+                    .put("best", tracker.best)
+                    .put("best_epoch", tracker.bestEpoch)
+                    .put("wait", tracker.wait)
+                    .put("monitored", tracker.monitored ? 1 : 0);
+            if (bestWeights != null) {
+                float[] values = bestWeights.parameters().orElseThrow(() -> new IllegalStateException(
+                        "the snapshot of epoch " + bestWeightsEpoch + " has no parameters to save"));
+                state.weights(bestWeightsEpoch, values);
+            }
+            return state.build();
+        }
+
+        @Override
         public StopReport observe(EpochMetrics epoch) {
             Step step = tracker.step(epoch);
             if (step == Step.SKIPPED) {
@@ -282,10 +319,19 @@ public final class EarlyStopping extends StopRule {
                 amended.monitor(monitor).best(tracker.bestEpoch().getAsInt(), tracker.best);
                 changed = true;
             }
-            if (restore() && report.restoredFromEpoch().isEmpty()) {
-                amended.restoredFromEpoch(bestWeightsEpoch)
-                        .message(report.message() + "; restored the weights of epoch " + bestWeightsEpoch);
-                changed = true;
+            if (restore()) {
+                OptionalInt before = report.restoredFromEpoch();
+                if (before.isEmpty()) {
+                    amended.restoredFromEpoch(bestWeightsEpoch)
+                            .message(report.message() + "; restored the weights of epoch " + bestWeightsEpoch);
+                    changed = true;
+                } else if (before.getAsInt() != bestWeightsEpoch) {
+                    // a rule upstream restored first; these weights went in after, so they are the model's
+                    amended.restoredFromEpoch(bestWeightsEpoch)
+                            .message(report.message() + "; then " + describe() + " restored the weights of epoch "
+                                    + bestWeightsEpoch + ", which the model keeps");
+                    changed = true;
+                }
             }
             return changed ? amended.build() : report;
         }

@@ -1,11 +1,13 @@
 package io.epochflux.stop;
 
 import io.epochflux.train.EpochMetrics;
+import io.epochflux.train.RunLink;
+import io.epochflux.train.StopReason;
 import io.epochflux.train.StopReport;
 import reactor.core.publisher.Flux;
-import reactor.core.publisher.SignalType;
 
 import java.util.Objects;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 
 /**
@@ -15,7 +17,9 @@ import java.util.function.Function;
  * decides to stop; then it emits the deciding epoch carrying a {@link StopReport}, cancels
  * upstream (which stops the trainer) and completes. When upstream's last epoch already carries a
  * report (the trainer's {@code MAX_EPOCHS}, or another rule upstream), the rule adds what it knows
- * to that report. Errors pass through. Demand passes through unchanged: a rule never requests
+ * to that report; if it would itself have stopped on that epoch, its own reason wins over
+ * {@code MAX_EPOCHS} (as Keras reports the early stop) and the message notes that the epoch limit
+ * was reached too. Errors pass through. Demand passes through unchanged: a rule never requests
  * more epochs than downstream asked for.
  *
  * <pre>
@@ -23,21 +27,85 @@ import java.util.function.Function;
  *   rule:       --e1--e2--e3--e4--e5(report)|      upstream cancelled at e5
  * </pre>
  *
- * <p>Rules are immutable and keep their per-run state inside each subscription, so one instance
- * can be shared and reused. Compose them with {@link #anyOf} and {@link #allOf}, which give one
- * report that names the rule that decided, or chain them with {@code transform}.
+ * <p>Rules are immutable and keep their per-run state in a {@link Watch} made for each
+ * subscription, so one instance can be shared and reused. Compose them with {@link #anyOf} and
+ * {@link #allOf}, which give one report that names the rule that decided, or chain them with
+ * {@code transform}.
+ *
+ * <p><b>A rule of your own.</b> Extend this class and return a fresh {@link Watch} from
+ * {@link #newWatch()}; the operator gives it the same guarantees as the built-in rules (fresh
+ * state per subscription, the report on the deciding epoch, {@link Watch#finish} or
+ * {@link Watch#end} however the stream ends, the trainer told of the stop) and it composes with
+ * {@code anyOf} and {@code allOf}. Override {@link #restoresWeights()} if the watch restores
+ * weights (the trainer then snapshots every epoch for it), and {@link #resume} with
+ * {@link Watch#save()} to make its state survive a checkpoint:
+ *
+ * <pre>{@code
+ * final class StopAfterLossRises extends StopRule {          // stop when loss rose `times` epochs in a row
+ *     private final int times;
+ *     StopAfterLossRises(int times) { this.times = times; }
+ *     public String describe() { return "StopAfterLossRises(" + times + ")"; }
+ *     protected Watch newWatch() { return watch(Double.NaN, 0); }
+ *     protected Watch resume(RuleState saved, RunLink link) { return watch(saved.get("last"), (int) saved.get("rises")); }
+ *     private Watch watch(double startLast, int startRises) {
+ *         return new Watch() {
+ *             double last = startLast;
+ *             int rises = startRises;
+ *             public StopReport observe(EpochMetrics e) {
+ *                 double loss = e.value("loss").orElseThrow();
+ *                 rises = loss > last ? rises + 1 : 0;
+ *                 last = loss;
+ *                 return rises < times ? null : StopReport.builder(StopReason.of("LOSS_RISING"), e.epoch())
+ *                         .rule(describe()).message("loss rose " + rises + " epochs in a row").build();
+ *             }
+ *             public RuleState save() { return RuleState.builder().put("last", last).put("rises", rises).build(); }
+ *         };
+ *     }
+ * }
+ * }</pre>
  */
-public abstract sealed class StopRule implements Function<Flux<EpochMetrics>, Flux<EpochMetrics>>
-        permits EarlyStopping, StopWhen, Composite {
+public abstract class StopRule implements Function<Flux<EpochMetrics>, Flux<EpochMetrics>> {
 
-    StopRule() {
+    /** For subclasses. */
+    protected StopRule() {
     }
 
-    /** @return fresh per-subscription state */
-    abstract Watch newWatch();
+    /**
+     * Makes the state of one subscription.
+     *
+     * @return a fresh watch
+     */
+    protected abstract Watch newWatch();
 
-    /** @return whether this rule (or one it is made of) restores weights when the run ends */
-    abstract int restoringRules();
+    /**
+     * Makes the state of one subscription from a saved state (see {@link RuleStates}). Rules that
+     * keep state override this together with {@link Watch#save()}; the default accepts only an
+     * empty state.
+     *
+     * @param saved what a watch of this rule saved, not empty
+     * @param link the run the stream trains, for {@link RunLink#snapshotOf} of saved weights
+     * @return a watch that decides as the saved one would have
+     * @throws UnsupportedOperationException when this rule cannot resume
+     */
+    protected Watch resume(RuleState saved, RunLink link) {
+        throw new UnsupportedOperationException(describe() + " cannot resume from a saved state: override resume()"
+                + " and Watch.save() to support checkpoints");
+    }
+
+    /**
+     * Tells whether this rule (or one it is made of) restores weights when the run ends; the
+     * trainer then snapshots every epoch's weights for it.
+     *
+     * @return false unless overridden
+     */
+    public boolean restoresWeights() {
+        return false;
+    }
+
+    /** @return how many of the rules this is made of restore weights */
+    int restoringRules() {
+        return restoresWeights() ? 1 : 0;
+    }
 
     /**
      * Describes the rule, for reports: {@code EarlyStopping(monitor=val_loss, patience=30)}.
@@ -55,30 +123,54 @@ public abstract sealed class StopRule implements Function<Flux<EpochMetrics>, Fl
     @Override
     public final Flux<EpochMetrics> apply(Flux<EpochMetrics> epochs) {
         Objects.requireNonNull(epochs, "epochs");
-        return Flux.defer(() -> {
-            Watch watch = newWatch();
+        return Flux.deferContextual(downstream -> {
+            RunLink link = RunLink.below(downstream, restoresWeights());
+            RuleStates states = RuleStates.from(downstream);
+            Watch watch;
+            if (states != null) {
+                RuleState saved = states.savedForNext(this);
+                watch = saved.isEmpty() ? newWatch() : resume(saved, link);
+                states.register(this, watch);
+            } else {
+                watch = newWatch();
+            }
             boolean[] decided = new boolean[1];
+            // end() at most once, and never after finish(): a cancel may race the last epoch
+            AtomicBoolean over = new AtomicBoolean();
+            Runnable end = () -> {
+                if (over.compareAndSet(false, true)) {
+                    watch.end();
+                }
+            };
             return epochs
+                    .contextWrite(link::into)
+                    // before the cancel reaches the trainer, so what end() restores is what the run keeps
+                    .doOnCancel(end)
                     .map(epoch -> {
                         StopReport mine = watch.observe(epoch);
-                        if (epoch.stop().isPresent()) {
-                            return epoch.withStop(watch.finish(epoch.stop().get()));
+                        StopReport upstream = epoch.stop().orElse(null);
+                        if (upstream == null && mine == null) {
+                            return epoch;
                         }
-                        if (mine != null) {
+                        StopReport report;
+                        if (upstream == null) {
                             decided[0] = true;
-                            return epoch.withStop(watch.finish(mine));
+                            report = mine;
+                        } else if (mine != null && upstream.reason().equals(StopReason.MAX_EPOCHS)) {
+                            // as Keras: the rule's stop is the report, the limit a note
+                            report = mine.toBuilder().message(mine.message() + "; the epoch limit ("
+                                    + upstream.epoch() + ") was reached on the same epoch").build();
+                        } else {
+                            report = upstream;
                         }
-                        return epoch;
+                        over.set(true);
+                        report = watch.finish(report);
+                        link.reportStop(report);
+                        return epoch.withStop(report);
                     })
                     .takeUntil(epoch -> decided[0])
-                    .doOnComplete(watch::end)
-                    .doOnError(error -> watch.end())
-                    // after upstream has been cancelled, so no batch can overwrite restored weights
-                    .doFinally(signal -> {
-                        if (signal == SignalType.CANCEL) {
-                            watch.end();
-                        }
-                    });
+                    .doOnComplete(end)
+                    .doOnError(error -> end.run());
         });
     }
 

@@ -48,13 +48,8 @@ public final class StopWhen extends StopRule {
     }
 
     @Override
-    Watch newWatch() {
+    protected Watch newWatch() {
         return watches.get();
-    }
-
-    @Override
-    int restoringRules() {
-        return 0;
     }
 
     @Override

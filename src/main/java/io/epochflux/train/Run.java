@@ -7,114 +7,272 @@ import io.epochflux.nn.Parameters;
 import io.epochflux.nn.Sequential;
 import io.epochflux.nn.TrainingSession;
 import reactor.core.publisher.Flux;
-import reactor.core.publisher.SynchronousSink;
+import reactor.core.publisher.FluxSink;
+import reactor.core.publisher.Mono;
+import reactor.core.publisher.Sinks;
 import reactor.core.scheduler.Scheduler;
-import reactor.core.scheduler.Schedulers;
 
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.SplittableRandom;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * One subscription's training run: its thread, its session on the model, its shuffle stream and
- * its epoch counter. {@link #epochs()} is the stream; everything here is created when it is
- * subscribed and released when it ends, however it ends.
+ * One training run: the source of its stream, its hold on the model, its shuffle stream and its
+ * epoch counter, driven by tasks on the trainer's scheduler.
+ *
+ * <p>Work happens in {@link #drain()}, at most one task of a run at a time (a work-in-progress
+ * counter), and each task does one unit: take the model, train one epoch, or finish. After an
+ * epoch a run with demand left submits a new task rather than looping, so runs sharing a pool take
+ * turns. Requests, cancels and restores from other threads only record what they want and
+ * {@link #signal()}; they never wait and never touch the model.
  */
 final class Run {
 
-    private static final AtomicLong RUNS = new AtomicLong();
+    /** What a run of a re-subscribable {@code fit} starts from: captured once, shared by its runs. */
+    static final class Start {
+        private final AtomicReference<Parameters> weights = new AtomicReference<>();
+
+        Start(Optional<Parameters> known) {
+            known.ifPresent(weights::set);
+        }
+    }
+
+    private record Restore(int epoch, float[] values) {
+    }
 
     private final Trainer trainer;
     private final Sequential model;
-    private final Parameters initial;
     private final Dataset train;
     private final Dataset validation;
-    private final String name = "epochflux-run-" + RUNS.incrementAndGet();
-    private volatile TrainingSession session;
-    private volatile boolean cancelled;
+    private final Start start;
+    private final Scheduler scheduler;
+    private final AtomicInteger wip = new AtomicInteger();
+    private final AtomicBoolean subscribed = new AtomicBoolean();
+    private final AtomicReference<Restore> pendingRestore = new AtomicReference<>();
+    private final Sinks.One<RunOutcome> outcome = Sinks.one();
 
-    Run(Trainer trainer, Sequential model, Parameters initial, Dataset train, Dataset validation) {
+    private volatile FluxSink<EpochMetrics> sink;
+    private volatile boolean cancelled;
+    private volatile boolean cancelledByHandle;
+    private volatile boolean released;
+    private volatile Thread runner;
+    private volatile StopReport report;
+    private volatile TrainingRun.Status status = TrainingRun.Status.NEW;
+    private volatile int completed;
+    private volatile RunOutcome ended;
+
+    // Confined to the task that runs (one at a time; the scheduler's hand-off orders them).
+    private boolean snapshots;
+    private TrainingSession session;
+    private int[] order;
+    private SplittableRandom random;
+    private int weightsEpoch;
+    private boolean finished;
+    private Throwable failure;
+
+    Run(Trainer trainer, Sequential model, Dataset train, Dataset validation, Start start) {
         this.trainer = trainer;
         this.model = model;
-        this.initial = initial;
         this.train = train;
         this.validation = validation;
-    }
-
-    /** Per-run state threaded through {@code Flux.generate}. */
-    private static final class State {
-        final int[] order;
-        final SplittableRandom random;
-        int epoch;
-
-        State(int size, long seed) {
-            order = new int[size];
-            for (int i = 0; i < size; i++) {
-                order[i] = i;
-            }
-            random = new SplittableRandom(seed);
-        }
+        this.start = start;
+        this.scheduler = trainer.scheduler();
     }
 
     Flux<EpochMetrics> epochs() {
-        ExecutorService executor = Executors.newSingleThreadExecutor(task -> {
-            Thread thread = new Thread(task, name);
-            thread.setDaemon(true);
-            return thread;
-        });
-        Scheduler scheduler = Schedulers.fromExecutorService(executor, name);
-        return Flux.generate(this::start, this::next, this::cleanup)
-                // after the generator knows it is cancelled: stop the batch loop, wait for the batch in flight
-                .doFinally(signal -> stop())
-                .subscribeOn(scheduler)
-                .doFinally(signal -> scheduler.dispose());
+        return Flux.create(this::subscribed);
     }
 
-    private State start() {
-        TrainingSession s = model.startTraining(train, trainer.optimizer(), trainer.batchSize());
-        session = s;
-        if (cancelled) {
-            s.stop();
-        }
-        model.restore(initial);
-        return new State(train.size(), trainer.seed());
+    TrainingRun.Status status() {
+        return status;
     }
 
-    private void stop() {
+    int completed() {
+        return completed;
+    }
+
+    Mono<RunOutcome> outcome() {
+        return outcome.asMono();
+    }
+
+    Optional<RunOutcome> outcomeNow() {
+        return Optional.ofNullable(ended);
+    }
+
+    /** Cancels from the handle: the run stops within a batch and its stream completes. */
+    void cancel() {
+        cancelledByHandle = true;
+        cancelled();
+    }
+
+    private void cancelled() {
         cancelled = true;
-        TrainingSession s = session;
-        if (s != null) {
-            s.stop();
+        if (Thread.currentThread() == runner && session != null) {
+            // downstream cancelled while this run's thread delivered an epoch (a stop rule, take(n)):
+            // finish now, so the model is released before downstream sees its onComplete
+            finish();
+        } else {
+            signal();
         }
     }
 
-    private State next(State state, SynchronousSink<EpochMetrics> sink) {
+    private void subscribed(FluxSink<EpochMetrics> s) {
+        if (!subscribed.compareAndSet(false, true)) {
+            s.error(new IllegalStateException("a TrainingRun trains once and takes one subscriber: call trainer.run(...)"
+                    + " again, or use trainer.fit(...), whose every subscription is a new run"));
+            return;
+        }
+        snapshots = trainer.snapshots() || RunLink.snapshotsWanted(s.contextView());
+        RunLink.from(s.contextView()).ifPresent(link -> link.connect(this));
+        sink = s;
+        status = TrainingRun.Status.QUEUED;
+        s.onRequest(n -> signal());
+        s.onCancel(this::cancelled);
+        signal();
+    }
+
+    /** Asks for a task unless one is already queued or running; never waits. */
+    private void signal() {
+        if (wip.getAndIncrement() == 0) {
+            schedule();
+        }
+    }
+
+    private void schedule() {
+        if (sink == null) {
+            // cancelled by the handle before anyone subscribed: the subscription will find it so
+            wip.set(0);
+            return;
+        }
+        try {
+            scheduler.schedule(this::drain);
+        } catch (RejectedExecutionException e) {
+            // the user's scheduler is gone: fail here, the only thread left to do it on
+            failure = new IllegalStateException("the training scheduler " + scheduler + " rejected the run's next task", e);
+            runner = Thread.currentThread();
+            try {
+                FluxSink<EpochMetrics> s = sink;
+                if (s != null) {
+                    s.error(failure);
+                }
+                finish();
+            } finally {
+                runner = null;
+            }
+        }
+    }
+
+    private void drain() {
+        int missed = wip.get();
+        boolean more;
+        runner = Thread.currentThread();
+        try {
+            more = step();
+        } catch (RuntimeException | Error e) {
+            failure = e;
+            sink.error(e);
+            finish();
+            more = false;
+        } finally {
+            runner = null;
+        }
+        if (more || wip.addAndGet(-missed) != 0) {
+            schedule();
+        }
+    }
+
+    /** One unit of work; returns whether more work is ready right now (demand, and not ended). */
+    private boolean step() {
+        if (finished) {
+            return false;
+        }
+        if (session == null) {
+            if (cancelled) {
+                finish();
+                return false;
+            }
+            if (!acquire()) {
+                status = TrainingRun.Status.QUEUED;
+                return false;
+            }
+        }
+        applyPendingRestore();
+        if (cancelled) {
+            finish();
+            return false;
+        }
+        if (sink.requestedFromDownstream() <= 0) {
+            status = TrainingRun.Status.WAITING;
+            return false;
+        }
+        status = TrainingRun.Status.TRAINING;
+        trainEpoch();
+        if (finished) {
+            return false;
+        }
+        if (cancelled) {
+            finish();
+            return false;
+        }
+        if (sink.requestedFromDownstream() > 0) {
+            status = TrainingRun.Status.QUEUED;
+            return true;
+        }
+        status = TrainingRun.Status.WAITING;
+        return false;
+    }
+
+    private boolean acquire() {
+        Optional<TrainingSession> s = model.startTrainingOrWait(train, trainer.optimizer(), trainer.batchSize(), this::signal);
+        if (s.isEmpty()) {
+            return false;
+        }
+        session = s.get();
+        Parameters from = start.weights.get();
+        if (from != null) {
+            session.restore(from);
+        } else {
+            // the model was busy when fit was called: start from what the previous run left
+            start.weights.compareAndSet(null, session.snapshot());
+            session.restore(start.weights.get());
+        }
+        order = new int[train.size()];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        random = new SplittableRandom(trainer.seed());
+        return true;
+    }
+
+    private void trainEpoch() {
         TrainingSession s = session;
-        int epoch = ++state.epoch;
+        int epoch = completed + 1;
         int batches = s.batchesPerEpoch();
         int batch = 0;
         try {
             long started = System.nanoTime();
+            s.markRollbackPoint();
             if (trainer.shuffle()) {
-                Shuffle.inPlace(state.order, state.random);
+                Shuffle.inPlace(order, random);
             }
             s.resetRunning();
-            int size = state.order.length;
+            int size = order.length;
             int batchSize = trainer.batchSize();
             BatchListener listener = trainer.batchListener();
             for (int from = 0; from < size; from += batchSize) {
+                if (cancelled) {
+                    // the epoch will not complete: undo its batches, so the weights are the last emitted epoch's
+                    s.rollBack();
+                    return;
+                }
                 batch++;
-                if (Thread.interrupted()) {
-                    // a cancel from another thread interrupts this one: treat it as the stop it is
-                    s.stop();
-                }
-                if (!s.trainBatch(state.order, from, Math.min(size, from + batchSize))) {
-                    return state; // stopped: the subscription is cancelled, nothing is emitted
-                }
+                s.trainBatch(order, from, Math.min(size, from + batchSize));
                 if (listener != null) {
                     listener.onBatch(epoch, batch, batches, s.runningLoss(), s.runningAccuracy());
                 }
@@ -128,32 +286,146 @@ final class Run {
                 values.put("val_loss", v.loss());
                 values.put("val_accuracy", v.accuracy());
             }
-            Parameters weights = s.snapshot();
-            EpochMetrics metrics = EpochMetrics.of(epoch, values, () -> model.restore(weights))
-                    .withDuration(Duration.ofNanos(System.nanoTime() - started));
+            if (cancelled) {
+                // cancelled while validating: nobody will record this epoch, so the weights must not be its
+                s.rollBack();
+                return;
+            }
+            EpochMetrics metrics = snapshots
+                    ? EpochMetrics.of(epoch, values, new RunSnapshot(epoch, s.parameters()))
+                    : EpochMetrics.of(epoch, values);
+            metrics = metrics.withDuration(Duration.ofNanos(System.nanoTime() - started));
+            completed = epoch;
+            weightsEpoch = epoch;
             if (epoch >= trainer.epochs()) {
-                metrics = metrics.withStop(StopReport.builder(StopReason.MAX_EPOCHS, epoch)
+                StopReport limit = StopReport.builder(StopReason.MAX_EPOCHS, epoch)
                         .rule("Trainer(epochs=" + trainer.epochs() + ")")
                         .message("ran all " + trainer.epochs() + " epochs")
-                        .build());
-                sink.next(metrics);
+                        .build();
+                report = limit;
+                sink.next(metrics.withStop(limit));
+                // released before onComplete, so whoever waits for completion finds the model free
+                finish();
                 sink.complete();
             } else {
                 sink.next(metrics);
             }
         } catch (RuntimeException | Error e) {
-            if (e instanceof VirtualMachineError vme) {
-                throw vme;
+            if (batch > 0) {
+                rollBackQuietly(s, e);
             }
-            sink.error(new TrainingException(epoch, batch, batches, e));
+            failure = new TrainingException(epoch, batch, batches, e);
+            sink.error(failure);
+            finish();
         }
-        return state;
     }
 
-    private void cleanup(State state) {
-        TrainingSession s = session;
-        if (s != null) {
-            s.close();
+    private static void rollBackQuietly(TrainingSession s, Throwable cause) {
+        try {
+            s.rollBack();
+        } catch (RuntimeException | Error again) {
+            cause.addSuppressed(again);
+        }
+    }
+
+    private void applyPendingRestore() {
+        Restore r = pendingRestore.getAndSet(null);
+        if (r != null) {
+            session.restore(r.values());
+            weightsEpoch = r.epoch();
+        }
+    }
+
+    /** Ends the run on this (the run's) thread: restores asked for, the model released, the outcome set. */
+    private void finish() {
+        if (finished) {
+            return;
+        }
+        finished = true;
+        if (session != null) {
+            try {
+                applyPendingRestore();
+            } catch (RuntimeException | Error e) {
+                failure = failure == null ? e : failure;
+            }
+            session.close();
+        }
+        released = true;
+        Restore late = pendingRestore.getAndSet(null);
+        if (late != null) {
+            model.restore(late.values());
+            weightsEpoch = late.epoch();
+        }
+        StopReport r = report;
+        RunOutcome.Kind kind;
+        if (failure != null) {
+            kind = RunOutcome.Kind.FAILED;
+        } else if (r == null) {
+            kind = RunOutcome.Kind.CANCELLED;
+        } else {
+            kind = r.reason().equals(StopReason.MAX_EPOCHS) ? RunOutcome.Kind.COMPLETED : RunOutcome.Kind.STOPPED_EARLY;
+        }
+        RunOutcome o = new RunOutcome(kind, completed, r, failure, weightsEpoch);
+        ended = o;
+        status = TrainingRun.Status.ENDED;
+        outcome.tryEmitValue(o);
+        if (cancelledByHandle) {
+            FluxSink<EpochMetrics> s = sink;
+            if (s != null) {
+                s.complete();
+            }
+        }
+    }
+
+    /** Called by stop operators (through {@link RunLink}) before they emit their report. */
+    void onStopReport(StopReport stop) {
+        report = stop;
+    }
+
+    /** Restores saved weights: directly on the run's thread, else handed to the run; never waits while it runs. */
+    void restoreSaved(int epoch, float[] values) {
+        if (Thread.currentThread() == runner && session != null && !finished) {
+            session.restore(values);
+            weightsEpoch = epoch;
+            return;
+        }
+        if (!released) {
+            pendingRestore.set(new Restore(epoch, values));
+            if (!released) {
+                signal();
+                return;
+            }
+            if (pendingRestore.getAndSet(null) == null) {
+                return; // the run applied it as it finished
+            }
+        }
+        // the run is over: the model is free to write (this may wait for another run's batch)
+        model.restore(values);
+    }
+
+    /** The weights at the end of one epoch of this run. */
+    private final class RunSnapshot implements ModelSnapshot {
+        private final int epoch;
+        private final float[] values;
+
+        RunSnapshot(int epoch, float[] values) {
+            this.epoch = epoch;
+            this.values = values;
+        }
+
+        @Override
+        public void restore() {
+            restoreSaved(epoch, values);
+        }
+
+        @Override
+        public Optional<float[]> parameters() {
+            return Optional.of(values.clone());
+        }
+
+        @Override
+        public int epoch() {
+            return epoch;
         }
     }
 }

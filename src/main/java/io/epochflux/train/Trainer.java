@@ -2,9 +2,9 @@ package io.epochflux.train;
 
 import io.epochflux.data.Dataset;
 import io.epochflux.nn.Optimizer;
-import io.epochflux.nn.Parameters;
 import io.epochflux.nn.Sequential;
 import reactor.core.publisher.Flux;
+import reactor.core.scheduler.Scheduler;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -15,12 +15,28 @@ import java.util.Objects;
  *
  * <p>{@link #fit} returns a {@code Flux<EpochMetrics>} that does nothing until it is subscribed.
  * Each subscription is an independent run: it starts from the weights the model had when
- * {@code fit} was called, with fresh optimizer state and a shuffle stream drawn from the trainer's
- * seed, so subscribing twice gives the same epochs. One epoch runs per unit of demand, on a
- * thread the run owns and releases when it ends. Cancelling the subscription, from any thread,
- * stops training before the next batch; ending the stream is how every stop rule stops training.
- * The last epoch of a run that used every epoch carries a {@link StopReport} with
- * {@link StopReason#MAX_EPOCHS}.
+ * {@code fit} was called (or, if a previous run still held the model then, from the weights that
+ * run left it with), with fresh optimizer state and a shuffle stream drawn from the trainer's
+ * seed, so subscribing twice gives the same epochs. {@link #run} gives the same run as a handle
+ * with a status, a cancel and an outcome.
+ *
+ * <p>One epoch runs per unit of demand, as one task on the trainer's scheduler (by default
+ * {@link TrainingPool#shared()}, bounded by the number of cores), never on the subscriber's
+ * thread; epochs are emitted on that scheduler's threads. A run without demand holds no thread,
+ * and runs sharing a pool take turns epoch by epoch. A run that finds its model held by another
+ * run queues until that run releases it, holding no thread either.
+ *
+ * <p>Cancelling the subscription, from any thread, returns at once: the batch in flight (if any)
+ * completes, no batch starts after it, an unfinished epoch is rolled back, and the run's own
+ * thread then releases the model. Ending the stream is how every stop rule stops training. The
+ * last epoch of a run that used every epoch carries a {@link StopReport} with
+ * {@link StopReason#MAX_EPOCHS}. Nothing in a run interrupts a thread, so downstream code may do
+ * file I/O in any signal (save the model in {@code doOnComplete}, for example).
+ *
+ * <p>Each epoch carries a {@link ModelSnapshot} only when something downstream can use it: a stop
+ * rule that restores weights (it asks through the subscriber context, see {@link RunLink}),
+ * {@link Builder#snapshots(boolean)}, or {@code contextWrite(RunLink.withSnapshots())}. Otherwise
+ * no weights are copied per epoch.
  *
  * <pre>
  *   request(1)          request(2)
@@ -40,6 +56,8 @@ public final class Trainer {
     private final boolean shuffle;
     private final long seed;
     private final BatchListener batchListener;
+    private final Scheduler scheduler;
+    private final boolean snapshots;
 
     private Trainer(Builder b) {
         this.epochs = b.epochs;
@@ -48,6 +66,8 @@ public final class Trainer {
         this.shuffle = b.shuffle;
         this.seed = b.seed;
         this.batchListener = b.batchListener;
+        this.scheduler = b.scheduler;
+        this.snapshots = b.snapshots;
     }
 
     /**
@@ -83,6 +103,34 @@ public final class Trainer {
      * @throws IllegalArgumentException when the data does not fit the model
      */
     public Flux<EpochMetrics> fit(Sequential model, Dataset train, Dataset validation) {
+        check(model, train, validation);
+        if (epochs == 0) {
+            return Flux.empty();
+        }
+        Run.Start start = new Run.Start(model.snapshotIfIdle());
+        return Flux.defer(() -> new Run(this, model, train, validation, start).epochs());
+    }
+
+    /**
+     * Makes one run as a handle: its stream (subscribe once to start it), its status, a cancel that
+     * never waits, and its outcome once the model is released. The run starts from the weights the
+     * model has when it takes hold of the model.
+     *
+     * @param model the model to train in place
+     * @param train the training examples
+     * @param validation the validation examples, or null for none
+     * @return the run, not started
+     * @throws IllegalArgumentException when the data does not fit the model, or epochs is 0
+     */
+    public TrainingRun run(Sequential model, Dataset train, Dataset validation) {
+        check(model, train, validation);
+        if (epochs == 0) {
+            throw new IllegalArgumentException("epochs must be >= 1 for a run, but was 0");
+        }
+        return new TrainingRun(new Run(this, model, train, validation, new Run.Start(java.util.Optional.empty())));
+    }
+
+    private static void check(Sequential model, Dataset train, Dataset validation) {
         Objects.requireNonNull(model, "model");
         Objects.requireNonNull(train, "train");
         checkFits(model, train, "train");
@@ -92,11 +140,6 @@ public final class Trainer {
         if (train.size() == 0) {
             throw new IllegalArgumentException("train must have at least one example, but " + train.name() + " has none");
         }
-        if (epochs == 0) {
-            return Flux.empty();
-        }
-        Parameters initial = model.snapshot();
-        return Flux.defer(() -> new Run(this, model, initial, train, validation).epochs());
     }
 
     private static void checkFits(Sequential model, Dataset data, String role) {
@@ -140,6 +183,16 @@ public final class Trainer {
         return batchListener;
     }
 
+    /** @return where runs train: the builder's scheduler, or {@link TrainingPool#shared()} */
+    public Scheduler scheduler() {
+        return scheduler != null ? scheduler : TrainingPool.shared();
+    }
+
+    /** @return whether every epoch carries a snapshot even when nothing downstream asks for one */
+    public boolean snapshots() {
+        return snapshots;
+    }
+
     /**
      * Describes the configuration, for reports and provenance.
      *
@@ -177,8 +230,36 @@ public final class Trainer {
         private boolean shuffle = true;
         private long seed = DEFAULT_SEED;
         private BatchListener batchListener;
+        private Scheduler scheduler;
+        private boolean snapshots;
 
         private Builder() {
+        }
+
+        /**
+         * Sets where runs train, one epoch per task (default {@link TrainingPool#shared()}). Any
+         * scheduler works; its tasks must be allowed to run for an epoch's time, so not an event
+         * loop. The trainer never disposes it.
+         *
+         * @param scheduler the scheduler
+         * @return this builder
+         */
+        public Builder scheduler(Scheduler scheduler) {
+            this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+            return this;
+        }
+
+        /**
+         * Sets whether every epoch carries a {@link ModelSnapshot} even when nothing downstream asks
+         * for one (default false: restoring stop rules ask for them through the subscriber context).
+         * A snapshot copies every parameter once an epoch.
+         *
+         * @param snapshots true to always snapshot
+         * @return this builder
+         */
+        public Builder snapshots(boolean snapshots) {
+            this.snapshots = snapshots;
+            return this;
         }
 
         /**

@@ -52,6 +52,9 @@ class ReadmeExampleTest {
     private static final String SNIPPET_PRELUDE = String.join("\n",
             "Flux<EpochMetrics> flux = Flux.empty();",
             "EarlyStopping earlyStopping = EarlyStopping.builder().build();",
+            "Split split = Mnist.sampleSplit(Mnist.bundledSample(), 700, 300, 10);",
+            "Sequential model = Sequential.builder(784).dense(10, Activation.SOFTMAX).build();",
+            "Trainer trainer = Trainer.builder().build();",
             "");
 
     private Class<?> compile(String name, String prelude, String body) throws Exception {

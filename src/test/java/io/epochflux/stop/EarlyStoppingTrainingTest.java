@@ -12,11 +12,19 @@ import io.epochflux.train.StopReport;
 import io.epochflux.train.Trainer;
 import org.junit.jupiter.api.Test;
 
+import io.epochflux.data.Dataset;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Early stopping on a real training run: ending the stream stops the trainer. */
@@ -50,7 +58,48 @@ class EarlyStoppingTrainingTest {
                 "the model holds the best epoch's weights");
         assertEquals(best, history.argMin("val_loss").getAsInt());
         for (String t : threads) {
-            io.epochflux.train.TrainerAccess.awaitThreadGone(t);
+            assertTrue(t.startsWith("epochflux-train-"), t);
+        }
+    }
+
+    @Test
+    void theModelCanBeSavedFromDoOnCompleteAfterAnEarlyStop(@TempDir Path dir) throws Exception {
+        Split split = TestData.seedSplit();
+        Sequential model = Sequential.builder(784).dense(2, Activation.RELU).dense(10, Activation.SOFTMAX).seed(10).build();
+        Trainer trainer = Trainer.builder().epochs(3000).batchSize(10).optimizer(Optimizer.sgd(0.01)).seed(10).build();
+        Path file = dir.resolve("model.zip");
+        AtomicBoolean interrupted = new AtomicBoolean();
+        History history = trainer.fit(model, split.train(), split.validation())
+                .transform(EarlyStopping.builder().patience(5).restoreBestWeights(true).build())
+                .doOnComplete(() -> {
+                    interrupted.set(Thread.currentThread().isInterrupted());
+                    try {
+                        model.save(file);
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                })
+                .as(History::collect)
+                .block();
+        assertEquals(StopReason.PATIENCE_EXHAUSTED, history.stop().orElseThrow().reason());
+        assertFalse(interrupted.get(), "the run's thread is never interrupted");
+        assertEquals(model.snapshot(), Sequential.load(file).snapshot(), "the saved model is the restored one");
+    }
+
+    @Test
+    void backToBackRunsOnOneModelNeverFindItBusy() {
+        Split split = TestData.seedSplit();
+        Sequential model = Sequential.builder(784).dense(2, Activation.RELU).dense(10, Activation.SOFTMAX).seed(10).build();
+        Trainer one = Trainer.builder().epochs(1).batchSize(100).seed(10).build();
+        Trainer many = Trainer.builder().epochs(100).batchSize(100).seed(10).build();
+        Dataset small = split.train().slice(0, 100);
+        EarlyStopping restoring = EarlyStopping.builder().monitor("loss").patience(0).restoreBestWeights(true).build();
+        for (int i = 0; i < 1000; i++) {
+            assertEquals(1, one.fit(model, small).blockLast().epoch());
+            assertEquals(1, many.fit(model, small).take(1).blockLast().epoch());
+            if (i % 100 == 0) {
+                assertTrue(many.fit(model, small).transform(restoring).blockLast().stop().isPresent());
+            }
         }
     }
 }

@@ -8,7 +8,6 @@ import org.reactivestreams.tck.PublisherVerification;
 import org.reactivestreams.tck.TestEnvironment;
 import org.testng.annotations.AfterClass;
 import reactor.core.Disposable;
-import reactor.core.publisher.BaseSubscriber;
 
 /** The training stream passes the Reactive Streams TCK's publisher rules. */
 public class TrainerPublisherTckTest extends PublisherVerification<EpochMetrics> {
@@ -16,8 +15,9 @@ public class TrainerPublisherTckTest extends PublisherVerification<EpochMetrics>
     private static final Dataset TINY = Dataset.of("tiny", 4, 2, 2,
             new float[] {0, 1, 1, 0, 1, 1, 0, 0}, new float[] {1, 0, 1, 0, 0, 1, 0, 1});
 
-    /** A model held by a run that asked for one epoch and waits: every other run of it fails. */
-    private final Sequential busy = Sequential.builder(2).dense(2, Activation.SOFTMAX).build();
+    /** A run already subscribed: a second subscriber is refused with onError. */
+    private final TrainingRun run = Trainer.builder().epochs(3).batchSize(2).build()
+            .run(Sequential.builder(2).dense(2, Activation.SOFTMAX).build(), TINY, TINY);
     private Disposable holder;
 
     public TrainerPublisherTckTest() {
@@ -40,33 +40,11 @@ public class TrainerPublisherTckTest extends PublisherVerification<EpochMetrics>
 
     @Override
     public synchronized Publisher<EpochMetrics> createFailedPublisher() {
-        Trainer trainer = Trainer.builder().epochs(Integer.MAX_VALUE).batchSize(2).build();
         if (holder == null) {
-            java.util.concurrent.CountDownLatch holding = new java.util.concurrent.CountDownLatch(1);
-            BaseSubscriber<EpochMetrics> waiting = new BaseSubscriber<>() {
-                @Override
-                protected void hookOnSubscribe(org.reactivestreams.Subscription subscription) {
-                    subscription.request(1);
-                }
-
-                @Override
-                protected void hookOnNext(EpochMetrics value) {
-                    holding.countDown(); // the run holds the model and waits for demand
-                }
-            };
-            trainer.fit(busy, TINY, TINY).subscribe(waiting);
-            try {
-                if (!holding.await(10, java.util.concurrent.TimeUnit.SECONDS)) {
-                    throw new IllegalStateException("the holding run did not start");
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IllegalStateException(e);
-            }
-            holder = waiting;
+            // a run takes one subscriber: once this one holds it, every other subscription fails
+            holder = run.epochs().subscribe();
         }
-        // a real run that fails at subscription: its model is already being trained
-        return trainer.fit(busy, TINY, TINY);
+        return run.epochs();
     }
 
     @Override

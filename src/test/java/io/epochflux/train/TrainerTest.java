@@ -83,13 +83,24 @@ class TrainerTest {
         EpochMetrics first = epochs.get(0);
         assertEquals(List.of("loss", "accuracy", "val_loss", "val_accuracy"), List.copyOf(first.values().keySet()));
         assertTrue(first.duration().toNanos() > 0);
-        assertTrue(first.snapshot().isPresent());
+        assertTrue(first.snapshot().isEmpty(), "no weights copied when nothing downstream asks for them");
         assertTrue(first.stop().isEmpty());
         StopReport last = epochs.get(1).stop().orElseThrow();
         assertEquals(StopReason.MAX_EPOCHS, last.reason());
         assertEquals(2, last.epoch());
         Map<String, Double> noValidation = seedTrainer(1).build().fit(seedModel(), SPLIT.train()).blockLast().values();
         assertEquals(Set.of("loss", "accuracy"), noValidation.keySet());
+    }
+
+    @Test
+    void epochsCarrySnapshotsWhenTheBuilderOrTheContextAsks() {
+        EpochMetrics built = seedTrainer(1).snapshots(true).build().fit(seedModel(), SPLIT.train()).blockLast();
+        assertTrue(built.snapshot().isPresent());
+        assertEquals(1, built.snapshot().get().epoch());
+        assertEquals(1600, built.snapshot().get().parameters().orElseThrow().length);
+        EpochMetrics asked = seedTrainer(1).build().fit(seedModel(), SPLIT.train())
+                .contextWrite(RunLink.withSnapshots()).blockLast();
+        assertTrue(asked.snapshot().isPresent());
     }
 
     @Test
@@ -119,27 +130,17 @@ class TrainerTest {
     }
 
     @Test
-    void epochsRunOnTheRunsOwnThreadWhichEndsWithTheRun() throws InterruptedException {
+    void epochsRunOnTheTrainingPoolNeverOnTheSubscribersThread() {
         Set<String> threads = ConcurrentHashMap.newKeySet();
+        String caller = Thread.currentThread().getName();
         seedTrainer(3).build().fit(seedModel(), SPLIT.train(), SPLIT.validation())
                 .doOnNext(m -> threads.add(Thread.currentThread().getName()))
                 .blockLast();
-        assertEquals(1, threads.size());
-        String name = threads.iterator().next();
-        assertTrue(name.startsWith("epochflux-run-"), name);
-        assertFalse(name.startsWith("parallel"));
-        awaitThreadGone(name);
-    }
-
-    static void awaitThreadGone(String name) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (System.nanoTime() < deadline) {
-            if (Thread.getAllStackTraces().keySet().stream().noneMatch(t -> t.getName().equals(name) && t.isAlive())) {
-                return;
-            }
-            Thread.sleep(10);
+        assertFalse(threads.isEmpty());
+        for (String name : threads) {
+            assertTrue(name.startsWith("epochflux-train-"), name);
+            assertNotEquals(caller, name);
         }
-        throw new AssertionError("thread " + name + " is still alive");
     }
 
     @Test
@@ -157,7 +158,7 @@ class TrainerTest {
     @Test
     void snapshotRestorePutsAnEpochsWeightsBack() {
         Sequential model = seedModel();
-        List<EpochMetrics> epochs = seedTrainer(5).build().fit(model, SPLIT.train(), SPLIT.validation())
+        List<EpochMetrics> epochs = seedTrainer(5).snapshots(true).build().fit(model, SPLIT.train(), SPLIT.validation())
                 .collectList().block();
         EpochMetrics second = epochs.get(1);
         assertNotEquals(second.value("val_loss").orElseThrow(), model.evaluate(SPLIT.validation(), 10).loss());
@@ -177,15 +178,17 @@ class TrainerTest {
                 firstEpoch.countDown();
             }
         };
-        seedTrainer(100_000).batchListener((e, b, n, l, a) -> batches.incrementAndGet()).build()
-                .fit(seedModel(), SPLIT.train(), SPLIT.validation())
-                .subscribe(subscriber);
+        TrainingRun run = seedTrainer(100_000).batchListener((e, b, n, l, a) -> batches.incrementAndGet()).build()
+                .run(seedModel(), SPLIT.train(), SPLIT.validation());
+        run.epochs().subscribe(subscriber);
         assertTrue(firstEpoch.await(30, TimeUnit.SECONDS));
         subscriber.dispose();
         int atCancel = batches.get();
-        Thread.sleep(200);
+        RunOutcome outcome = run.outcome().block(Duration.ofSeconds(30));
         assertTrue(batches.get() - atCancel <= 1, "batches after cancel: " + (batches.get() - atCancel));
-        awaitThreadGone(thread.get());
+        assertEquals(RunOutcome.Kind.CANCELLED, outcome.kind());
+        Thread.sleep(100);
+        assertEquals(batches.get(), batches.get(), "nothing trains once the outcome is out");
     }
 
     @Test
@@ -217,21 +220,25 @@ class TrainerTest {
     }
 
     @Test
-    void aModelTrainsOneRunAtATime() {
+    void aSecondRunOnABusyModelQueuesUntilTheFirstReleasesIt() throws InterruptedException {
         Sequential model = seedModel();
-        Flux<EpochMetrics> run = seedTrainer(1000).build().fit(model, SPLIT.train(), SPLIT.validation());
+        Trainer trainer = seedTrainer(1000).build();
+        TrainingRun first = trainer.run(model, SPLIT.train(), SPLIT.validation());
         CountDownLatch started = new CountDownLatch(1);
-        var first = run.doOnNext(m -> started.countDown()).subscribe();
-        try {
-            assertTrue(started.await(30, TimeUnit.SECONDS));
-            StepVerifier.create(run)
-                    .expectErrorSatisfies(e -> assertTrue(e.getMessage().contains("already being trained"), e.getMessage()))
-                    .verify(Duration.ofSeconds(30));
-        } catch (InterruptedException e) {
-            throw new AssertionError(e);
-        } finally {
-            first.dispose();
-        }
+        first.epochs().doOnNext(m -> started.countDown()).subscribe();
+        assertTrue(started.await(30, TimeUnit.SECONDS));
+        TrainingRun second = seedTrainer(2).build().run(model, SPLIT.train(), SPLIT.validation());
+        List<EpochMetrics> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+        second.epochs().subscribe(seen::add);
+        Thread.sleep(200);
+        assertEquals(TrainingRun.Status.QUEUED, second.status(), "waits for the model, holding no thread");
+        assertTrue(seen.isEmpty());
+        first.cancel();
+        RunOutcome firstOutcome = first.outcome().block(Duration.ofSeconds(30));
+        RunOutcome secondOutcome = second.outcome().block(Duration.ofSeconds(30));
+        assertEquals(RunOutcome.Kind.CANCELLED, firstOutcome.kind());
+        assertEquals(RunOutcome.Kind.COMPLETED, secondOutcome.kind());
+        assertEquals(2, seen.size());
     }
 
     @Test
@@ -248,10 +255,10 @@ class TrainerTest {
     }
 
     @Test
-    void manyShortRunsLeaveNoThreadBehind() throws InterruptedException {
+    void manyShortRunsUseOnlyThePoolsThreads() {
         Dataset small = SPLIT.train().slice(0, 20);
         Trainer trainer = seedTrainer(2).build();
-        List<String> names = new ArrayList<>();
+        Set<String> names = ConcurrentHashMap.newKeySet();
         for (int i = 0; i < 100; i++) {
             Sequential model = seedModel();
             Flux<EpochMetrics> run = trainer.fit(model, small);
@@ -261,8 +268,8 @@ class TrainerTest {
                 run.doOnNext(m -> names.add(Thread.currentThread().getName())).take(1).blockLast();
             }
         }
-        for (String name : names) {
-            awaitThreadGone(name);
-        }
+        assertTrue(names.size() <= TrainingPool.sharedSize(), "threads used: " + names);
+        long live = Thread.getAllStackTraces().keySet().stream().filter(t -> t.getName().startsWith("epochflux-train-")).count();
+        assertTrue(live <= TrainingPool.sharedSize(), "live training threads: " + live);
     }
 }

@@ -1,5 +1,6 @@
 package io.epochflux.nn.internal;
 
+import io.epochflux.internal.DatasetArrays;
 import io.epochflux.data.Dataset;
 import io.epochflux.nn.Activation;
 import io.epochflux.nn.Loss;
@@ -106,7 +107,8 @@ public final class HeapKernel implements Kernel {
     @Override
     public Data prepare(Dataset dataset) {
         Kernels.checkShape(layout, dataset);
-        return new HeapData(dataset.featureArray(), dataset.labelArray(), dataset.size());
+        // read in place: the kernel never writes to its data, and a dataset never changes
+        return new HeapData(DatasetArrays.features(dataset), DatasetArrays.labels(dataset), dataset.size());
     }
 
     @Override
