@@ -37,6 +37,11 @@ final class Composite extends StopRule {
         this.rules = List.copyOf(list);
     }
 
+    /** @return the composed rules, in argument order (so monitoring can find the monitored ones) */
+    List<StopRule> rules() {
+        return rules;
+    }
+
     @Override
     int restoringRules() {
         return rules.stream().mapToInt(StopRule::restoringRules).sum();
