@@ -10,6 +10,9 @@ import java.util.List;
  */
 public final class MeterNames {
 
+    /** What every name starts with. */
+    static final String PREFIX = "epochflux.";
+
     /** Counter of epochs completed ({@code epochflux_epochs_total}). Tags: run, sweep. */
     public static final String EPOCHS = "epochflux.epochs";
     /** Timer of epoch durations ({@code epochflux_epoch_duration_seconds}). Tags: run, sweep. */

@@ -200,7 +200,7 @@ public final class TrainingMetrics implements Function<Flux<EpochMetrics>, Flux<
         }
         Tags tags = runTags(label);
         for (Meter m : registry.getMeters()) {
-            if (m.getId().getName().startsWith("epochflux.") && has(m.getId(), tags)) {
+            if (m.getId().getName().startsWith(MeterNames.PREFIX) && has(m.getId(), tags)) {
                 registry.remove(m); // another binder's: its own removal later finds nothing of its own
             }
         }

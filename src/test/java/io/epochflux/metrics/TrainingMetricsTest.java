@@ -345,4 +345,17 @@ class TrainingMetricsTest {
         assertEquals(meters, registry.getMeters().size(), "the refused run left no meter");
         a.complete();
     }
+
+    @Test
+    void aStopArrivingAfterTheRunsMetersWereRemovedRegistersNothing() {
+        // a source that keeps emitting after a cancel, as a racing producer can
+        TestPublisher<EpochMetrics> late = TestPublisher.createNoncompliant(TestPublisher.Violation.DEFER_CANCELLATION);
+        reactor.core.Disposable run = late.flux().transform(binder("late").retention(Duration.ZERO).build()).subscribe();
+        late.next(epoch(1, 1.0));
+        run.dispose();
+        clock.advanceTimeBy(Duration.ofSeconds(1));
+        assertEquals(List.of(), registry.getMeters(), "removed after the (zero) retention");
+        late.next(epoch(2, 0.9).withStop(StopReport.builder(StopReason.PATIENCE_EXHAUSTED, 2).build()));
+        assertEquals(List.of(), registry.getMeters(), "the late stop's counter and timestamp were not registered");
+    }
 }
