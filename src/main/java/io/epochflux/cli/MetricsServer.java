@@ -34,11 +34,11 @@ final class MetricsServer implements AutoCloseable {
     /** Publishes one run; its meters stay while this server lives. */
     TrainingMetrics binder(RunPlan plan) {
         TrainingMetrics.Builder b = TrainingMetrics.builder(registry).run(plan.name()).retention(Duration.ofDays(3650));
-        if (plan.earlyStopping() != null) {
-            b.monitor(plan.earlyStopping());
+        if (plan.rule() != null) {
+            b.follow(plan.rule());
         }
         for (Map.Entry<String, String> e : plan.infoTags().entrySet()) {
-            b.configuration(e.getKey(), e.getValue());
+            b.info(e.getKey(), e.getValue());
         }
         return b.build();
     }

@@ -37,6 +37,11 @@ final class Composite extends StopRule {
         this.rules = List.copyOf(list);
     }
 
+    /** @return the composed rules, in argument order (so monitoring can find the monitored ones) */
+    List<StopRule> rules() {
+        return rules;
+    }
+
     @Override
     int restoringRules() {
         return rules.stream().mapToInt(StopRule::restoringRules).sum();
@@ -45,11 +50,6 @@ final class Composite extends StopRule {
     @Override
     public boolean restoresWeights() {
         return restoringRules() > 0;
-    }
-
-    /** @return the rules, in argument order */
-    List<StopRule> rules() {
-        return rules;
     }
 
     @Override

@@ -39,7 +39,7 @@ import java.util.OptionalInt;
  *
  * <p>Immutable; every subscription starts with a fresh counter, so one instance can be shared.
  */
-public final class EarlyStopping extends StopRule {
+public final class EarlyStopping extends StopRule implements MonitoredRule {
 
     private final String monitor;
     private final double minDelta;
@@ -130,8 +130,15 @@ public final class EarlyStopping extends StopRule {
      *
      * @return a tracker for one run
      */
+    @Override
     public Tracker newTracker() {
         return new Tracker();
+    }
+
+    /** @return {@link #patience()}: this rule counts its patience in epochs */
+    @Override
+    public OptionalInt patienceEpochs() {
+        return OptionalInt.of(patience);
     }
 
     @Override
@@ -193,7 +200,7 @@ public final class EarlyStopping extends StopRule {
      * One run's view of the monitored metric as this rule sees it: the best value, its epoch, and
      * the wait counter. Not thread-safe: feed it from one thread.
      */
-    public final class Tracker {
+    public final class Tracker implements MonitoredRule.Tracker {
         private double best = mode == Mode.MIN ? Double.POSITIVE_INFINITY : Double.NEGATIVE_INFINITY;
         private int bestEpoch;
         private int wait;
@@ -209,6 +216,7 @@ public final class EarlyStopping extends StopRule {
          * @return true when this epoch is a stop under the rule's patience
          * @throws MissingMetricException when the metric is missing and the rule says FAIL
          */
+        @Override
         public boolean observe(EpochMetrics epoch) {
             return step(epoch) == Step.STOP;
         }
@@ -239,16 +247,19 @@ public final class EarlyStopping extends StopRule {
         }
 
         /** @return the best value so far, empty until a value improved */
+        @Override
         public OptionalDouble best() {
             return bestEpoch > 0 ? OptionalDouble.of(best) : OptionalDouble.empty();
         }
 
         /** @return the epoch of the best value, empty until a value improved */
+        @Override
         public OptionalInt bestEpoch() {
             return bestEpoch > 0 ? OptionalInt.of(bestEpoch) : OptionalInt.empty();
         }
 
         /** @return the wait counter: monitored epochs since the last reset */
+        @Override
         public int waited() {
             return wait;
         }

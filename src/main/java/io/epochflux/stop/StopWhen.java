@@ -12,7 +12,9 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.OptionalDouble;
+import java.util.OptionalInt;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import java.util.function.Predicate;
@@ -41,10 +43,21 @@ public final class StopWhen extends StopRule {
 
     private final String description;
     private final Supplier<Watch> watches;
+    private final MonitoredRule monitored;
 
     private StopWhen(String description, Supplier<Watch> watches) {
+        this(description, watches, null);
+    }
+
+    private StopWhen(String description, Supplier<Watch> watches, MonitoredRule monitored) {
         this.description = description;
         this.watches = watches;
+        this.monitored = monitored;
+    }
+
+    /** @return the best-value tracking this rule does, for {@link MonitoredRule#within} */
+    Optional<MonitoredRule> monitored() {
+        return Optional.ofNullable(monitored);
     }
 
     @Override
@@ -214,7 +227,8 @@ public final class StopWhen extends StopRule {
     /**
      * Stops on an epoch that ends when a metric has not improved for a duration: patience in time
      * rather than epochs. Improvement is Keras' strict test with {@code minDelta}; NaN never
-     * improves. The clock starts at subscription.
+     * improves. The clock starts at subscription. The rule carries a {@link MonitoredRule} (found
+     * with {@link MonitoredRule#within}), so monitoring can follow its best value and wait.
      *
      * @param metric the metric, such as {@code val_loss}
      * @param patience how long without improvement to tolerate, positive
@@ -287,7 +301,85 @@ public final class StopWhen extends StopRule {
                 public void end() {
                 }
             };
-        });
+        }, new NoImprovement(description, metric, improvement, patienceNanos, clock));
+    }
+
+    /** What {@link #noImprovementFor} tracks, for monitoring: the same test on the same clock. */
+    private static final class NoImprovement implements MonitoredRule {
+        private final String description;
+        private final String metric;
+        private final EarlyStopping improvement;
+        private final long patienceNanos;
+        private final Scheduler clock;
+
+        NoImprovement(String description, String metric, EarlyStopping improvement, long patienceNanos,
+                      Scheduler clock) {
+            this.description = description;
+            this.metric = metric;
+            this.improvement = improvement;
+            this.patienceNanos = patienceNanos;
+            this.clock = clock;
+        }
+
+        @Override
+        public String monitor() {
+            return metric;
+        }
+
+        @Override
+        public Mode mode() {
+            return improvement.mode();
+        }
+
+        @Override
+        public OptionalInt patienceEpochs() {
+            return OptionalInt.empty(); // a duration, not a number of epochs
+        }
+
+        @Override
+        public Tracker newTracker() {
+            Scheduler c = clock != null ? clock : Schedulers.parallel();
+            long start = c.now(TimeUnit.NANOSECONDS);
+            return new Tracker() {
+                private long lastImprovement = start;
+                private double best = improvement.mode() == Mode.MIN ? Double.POSITIVE_INFINITY : Double.NEGATIVE_INFINITY;
+                private int bestEpoch;
+                private int wait;
+
+                @Override
+                public boolean observe(EpochMetrics epoch) {
+                    OptionalDouble value = epoch.value(metric);
+                    if (value.isEmpty()) {
+                        throw new MissingMetricException(description, metric, epoch.epoch(), epoch.values().keySet());
+                    }
+                    long now = c.now(TimeUnit.NANOSECONDS);
+                    if (improvement.improves(value.getAsDouble(), best)) {
+                        best = value.getAsDouble();
+                        bestEpoch = epoch.epoch();
+                        lastImprovement = now;
+                        wait = 0;
+                        return false;
+                    }
+                    wait++;
+                    return now - lastImprovement >= patienceNanos;
+                }
+
+                @Override
+                public OptionalDouble best() {
+                    return bestEpoch > 0 ? OptionalDouble.of(best) : OptionalDouble.empty();
+                }
+
+                @Override
+                public OptionalInt bestEpoch() {
+                    return bestEpoch > 0 ? OptionalInt.of(bestEpoch) : OptionalInt.empty();
+                }
+
+                @Override
+                public int waited() {
+                    return wait;
+                }
+            };
+        }
     }
 
     /**

@@ -1,5 +1,14 @@
 package io.epochflux.train;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+import com.fasterxml.jackson.databind.annotation.JsonSerialize;
+import io.epochflux.train.internal.NonFiniteDoubles;
+
 import java.time.Duration;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -16,7 +25,21 @@ import java.util.OptionalDouble;
  *
  * <p>Immutable. Equality covers the epoch, the values, the duration and the stop report, not the
  * snapshot, which is a handle to weights rather than a value.
+ *
+ * <p><b>JSON.</b> A plain {@code new ObjectMapper()} writes and reads it, with camelCase names:
+ * {@code epoch}; {@code values}, each a JSON number, or the string {@code "NaN"},
+ * {@code "Infinity"} or {@code "-Infinity"} (JSON has no literal for them); {@code durationMs}, the
+ * duration in milliseconds as a JSON number, fractional down to the nanosecond (read back rounded
+ * to the nearest nanosecond; absent reads as zero); {@code stop}, the {@link StopReport}, left out
+ * when there is none. The snapshot is never written (it is a handle, not a value), so an epoch
+ * read back has none. Reading it back gives an equal epoch.
+ * <pre>{@code
+ * {"epoch":3,"values":{"loss":0.52,"accuracy":0.81,"val_loss":"NaN","val_accuracy":0.79},"durationMs":12.5,
+ *  "stop":{"reason":"NON_FINITE","epoch":3,"rule":"StopWhen.nonFinite(any metric)","monitor":"val_loss",
+ *          "message":"val_loss became NaN at epoch 3"}}
+ * }</pre>
  */
+@JsonPropertyOrder({"epoch", "values", "durationMs", "stop"})
 public final class EpochMetrics {
 
     private final int epoch;
@@ -59,6 +82,18 @@ public final class EpochMetrics {
                 Objects.requireNonNull(snapshot, "snapshot"), null);
     }
 
+    /** The JSON form's reader: see the class description. */
+    @JsonCreator
+    private static EpochMetrics fromJson(
+            @JsonProperty(value = "epoch", required = true) int epoch,
+            @JsonProperty(value = "values", required = true)
+            @JsonDeserialize(contentUsing = NonFiniteDoubles.Deserializer.class) Map<String, Double> values,
+            @JsonProperty("durationMs") double durationMs,
+            @JsonProperty("stop") StopReport stop) {
+        EpochMetrics m = of(epoch, values).withDuration(Duration.ofNanos(Math.round(durationMs * 1e6)));
+        return stop == null ? m : m.withStop(stop);
+    }
+
     private static int checkEpoch(int epoch) {
         if (epoch < 1) {
             throw new IllegalArgumentException("epoch must be >= 1, but was " + epoch);
@@ -75,11 +110,14 @@ public final class EpochMetrics {
     }
 
     /** @return the epoch, 1-based */
+    @JsonProperty("epoch")
     public int epoch() {
         return epoch;
     }
 
     /** @return metric names to values, unmodifiable, in the order they were given */
+    @JsonProperty("values")
+    @JsonSerialize(contentUsing = NonFiniteDoubles.Serializer.class)
     public Map<String, Double> values() {
         return values;
     }
@@ -97,18 +135,34 @@ public final class EpochMetrics {
     }
 
     /** @return how long the epoch took: training, validation and snapshot; zero when not measured */
+    @JsonIgnore
     public Duration duration() {
         return duration;
     }
 
+    /** The duration for JSON: milliseconds, fractional down to the nanosecond. */
+    @JsonProperty("durationMs")
+    private double durationMs() {
+        return duration.toNanos() / 1e6;
+    }
+
     /** @return the weights at the end of this epoch, when the producer took them */
+    @JsonIgnore
     public Optional<ModelSnapshot> snapshot() {
         return Optional.ofNullable(snapshot);
     }
 
     /** @return the stop report, present on the last epoch of a stopped stream */
+    @JsonIgnore
     public Optional<StopReport> stop() {
         return Optional.ofNullable(stop);
+    }
+
+    /** The stop report for JSON: left out when absent. */
+    @JsonProperty("stop")
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    private StopReport stopOrNull() {
+        return stop;
     }
 
     /**

@@ -1,5 +1,10 @@
 package io.epochflux.train;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 
@@ -18,7 +23,23 @@ import java.util.Set;
  * The record of a training stream, as Keras' {@code History}: every epoch's metrics and the stop
  * report. Collect one with {@code flux.as(History::collect)}. Epochs are kept without their
  * snapshots, so a long run does not keep every epoch's weights alive.
+ *
+ * <p>Two histories are equal when their epochs are.
+ *
+ * <p><b>JSON.</b> A plain {@code new ObjectMapper()} writes and reads it, with camelCase names:
+ * {@code epochs}, each in {@link EpochMetrics}'s JSON form, and {@code stop}, the stop report of
+ * the last epoch that carried one (left out when none did). {@code stop} is there for readers; it
+ * is ignored when reading, since the epochs carry it. Reading it back gives an equal history.
+ * <pre>{@code
+ * {"epochs":[{"epoch":1,"values":{"loss":0.9,"val_loss":0.8},"durationMs":12.0},
+ *            {"epoch":2,"values":{"loss":0.7,"val_loss":"NaN"},"durationMs":11.5,
+ *             "stop":{"reason":"NON_FINITE","epoch":2,"rule":"StopWhen.nonFinite(any metric)",
+ *                     "monitor":"val_loss","message":"val_loss became NaN at epoch 2"}}],
+ *  "stop":{"reason":"NON_FINITE","epoch":2,"rule":"StopWhen.nonFinite(any metric)",
+ *          "monitor":"val_loss","message":"val_loss became NaN at epoch 2"}}
+ * }</pre>
  */
+@JsonPropertyOrder({"epochs", "stop"})
 public final class History {
 
     private final List<EpochMetrics> epochs;
@@ -54,7 +75,8 @@ public final class History {
      * @param epochs epochs in order
      * @return the history
      */
-    public static History of(List<EpochMetrics> epochs) {
+    @JsonCreator
+    public static History of(@JsonProperty(value = "epochs", required = true) List<EpochMetrics> epochs) {
         Objects.requireNonNull(epochs, "epochs");
         List<EpochMetrics> copy = new ArrayList<>(epochs.size());
         for (EpochMetrics m : epochs) {
@@ -64,6 +86,7 @@ public final class History {
     }
 
     /** @return every epoch, in order, without snapshots */
+    @JsonProperty("epochs")
     public List<EpochMetrics> epochs() {
         return epochs;
     }
@@ -79,8 +102,16 @@ public final class History {
     }
 
     /** @return the stop report of the last epoch that carried one */
+    @JsonIgnore
     public Optional<StopReport> stop() {
         return Optional.ofNullable(stop);
+    }
+
+    /** The stop report for JSON readers: left out when absent, ignored when reading. */
+    @JsonProperty(value = "stop", access = JsonProperty.Access.READ_ONLY)
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    private StopReport stopOrNull() {
+        return stop;
     }
 
     /** @return the names of every metric seen, in first-seen order */
@@ -161,6 +192,16 @@ public final class History {
             total = total.plus(m.duration());
         }
         return total;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof History h && epochs.equals(h.epochs);
+    }
+
+    @Override
+    public int hashCode() {
+        return epochs.hashCode();
     }
 
     @Override

@@ -1,5 +1,8 @@
 package io.epochflux.train;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonValue;
+
 import java.util.Objects;
 import java.util.regex.Pattern;
 
@@ -7,6 +10,9 @@ import java.util.regex.Pattern;
  * Why a training stream stopped: a name in {@code UPPER_SNAKE_CASE}. The reasons of the built-in
  * rules are constants here; a custom rule makes its own with {@link #of(String)}, and two reasons
  * are equal when their names are.
+ *
+ * <p><b>JSON.</b> Its name as a JSON string, {@code "PATIENCE_EXHAUSTED"}, written and read by a
+ * plain {@code new ObjectMapper()}.
  *
  * @param name the reason's name, such as {@code PATIENCE_EXHAUSTED}
  */
@@ -51,8 +57,16 @@ public record StopReason(String name) {
      * @param name {@code UPPER_SNAKE_CASE}, such as {@code SLOW_GAINS}
      * @return the reason
      */
+    @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
     public static StopReason of(String name) {
         return new StopReason(name);
+    }
+
+    /** @return the reason's name, such as {@code PATIENCE_EXHAUSTED}; its JSON form */
+    @Override
+    @JsonValue
+    public String name() {
+        return name;
     }
 
     @Override

@@ -1,5 +1,14 @@
 package io.epochflux.train;
 
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+import com.fasterxml.jackson.databind.annotation.JsonSerialize;
+import io.epochflux.train.internal.NonFiniteDoubles;
+
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalDouble;
@@ -10,7 +19,20 @@ import java.util.OptionalInt;
  * ({@link EpochMetrics#stop()}): the reason, the epoch, the rule that decided, the best epoch and
  * value of the monitored metric when there is one, the epoch whose weights were restored, and a
  * sentence a person can read.
+ *
+ * <p><b>JSON.</b> A plain {@code new ObjectMapper()} writes and reads it, with camelCase names:
+ * {@code reason} (the {@link StopReason}'s name), {@code epoch}, {@code rule}, {@code monitor},
+ * {@code bestEpoch}, {@code bestValue} (a JSON number, or {@code "NaN"}, {@code "Infinity"},
+ * {@code "-Infinity"}), {@code restoredFromEpoch}, {@code message}. The optional ones are left out
+ * when absent and read back as absent; {@code bestValue} is read only with {@code bestEpoch}.
+ * Reading it back gives an equal report.
+ * <pre>{@code
+ * {"reason":"PATIENCE_EXHAUSTED","epoch":34,"rule":"EarlyStopping(monitor=val_loss, mode=min, patience=30)",
+ *  "monitor":"val_loss","bestEpoch":4,"bestValue":0.3127,"restoredFromEpoch":4,
+ *  "message":"val_loss did not improve for 30 epochs (patience 30); best 0.3127 at epoch 4"}
+ * }</pre>
  */
+@JsonPropertyOrder({"reason", "epoch", "rule", "monitor", "bestEpoch", "bestValue", "restoredFromEpoch", "message"})
 public final class StopReport {
 
     private final StopReason reason;
@@ -46,6 +68,36 @@ public final class StopReport {
         return new Builder(reason, epoch);
     }
 
+    /** The JSON form's reader: see the class description. */
+    @JsonCreator
+    private static StopReport fromJson(
+            @JsonProperty(value = "reason", required = true) StopReason reason,
+            @JsonProperty(value = "epoch", required = true) int epoch,
+            @JsonProperty("rule") String rule,
+            @JsonProperty("monitor") String monitor,
+            @JsonProperty("bestEpoch") Integer bestEpoch,
+            @JsonProperty("bestValue") @JsonDeserialize(using = NonFiniteDoubles.Deserializer.class) Double bestValue,
+            @JsonProperty("restoredFromEpoch") Integer restoredFromEpoch,
+            @JsonProperty("message") String message) {
+        Builder b = builder(reason, epoch);
+        if (rule != null) {
+            b.rule(rule);
+        }
+        if (monitor != null) {
+            b.monitor(monitor);
+        }
+        if (bestEpoch != null) {
+            b.best(bestEpoch, bestValue == null ? Double.NaN : bestValue);
+        }
+        if (restoredFromEpoch != null) {
+            b.restoredFromEpoch(restoredFromEpoch);
+        }
+        if (message != null) {
+            b.message(message);
+        }
+        return b.build();
+    }
+
     /**
      * Returns a builder holding everything in this report, to amend it.
      *
@@ -62,41 +114,78 @@ public final class StopReport {
     }
 
     /** @return why the stream stopped */
+    @JsonProperty("reason")
     public StopReason reason() {
         return reason;
     }
 
     /** @return the epoch it stopped on (1-based) */
+    @JsonProperty("epoch")
     public int epoch() {
         return epoch;
     }
 
     /** @return the rule that decided, as in {@code EarlyStopping(monitor=val_loss, patience=30)} */
+    @JsonProperty("rule")
     public String rule() {
         return rule;
     }
 
     /** @return the metric the deciding rule watched, if it watched one */
+    @JsonIgnore
     public Optional<String> monitor() {
         return Optional.ofNullable(monitor);
     }
 
+    /** The monitor for JSON: left out when absent. */
+    @JsonProperty("monitor")
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    private String monitorOrNull() {
+        return monitor;
+    }
+
     /** @return the epoch with the best monitored value, if one was seen */
+    @JsonIgnore
     public OptionalInt bestEpoch() {
         return hasBest ? OptionalInt.of(bestEpoch) : OptionalInt.empty();
     }
 
+    /** The best epoch for JSON: left out when absent. */
+    @JsonProperty("bestEpoch")
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    private Integer bestEpochOrNull() {
+        return hasBest ? bestEpoch : null;
+    }
+
     /** @return the best monitored value, if one was seen */
+    @JsonIgnore
     public OptionalDouble bestValue() {
         return hasBest ? OptionalDouble.of(bestValue) : OptionalDouble.empty();
     }
 
+    /** The best value for JSON: left out when absent, a string when not finite. */
+    @JsonProperty("bestValue")
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    @JsonSerialize(using = NonFiniteDoubles.Serializer.class)
+    private Double bestValueOrNull() {
+        return hasBest ? bestValue : null;
+    }
+
     /** @return the epoch whose weights were put back into the model, if any were */
+    @JsonIgnore
     public OptionalInt restoredFromEpoch() {
         return restoredFromEpoch > 0 ? OptionalInt.of(restoredFromEpoch) : OptionalInt.empty();
     }
 
+    /** The restored epoch for JSON: left out when absent. */
+    @JsonProperty("restoredFromEpoch")
+    @JsonInclude(JsonInclude.Include.NON_NULL)
+    private Integer restoredFromEpochOrNull() {
+        return restoredFromEpoch > 0 ? restoredFromEpoch : null;
+    }
+
     /** @return a sentence saying what happened */
+    @JsonProperty("message")
     public String message() {
         return message;
     }

@@ -87,7 +87,7 @@ class DashboardTest {
                 .index((i, v) -> EpochMetrics.of(i.intValue() + 1, Map.of("loss", v, "accuracy", 0.5, "val_loss", v,
                         "val_accuracy", 0.4), () -> { }).withDuration(Duration.ofMillis(3)))
                 .transform(es)
-                .transform(TrainingMetrics.builder(registry).run("r").monitor(es).configuration("model", "m").build())
+                .transform(TrainingMetrics.builder(registry).run("r").monitor(es).info("model", "m").build())
                 .blockLast();
         String scrape = registry.scrape();
         Pattern metric = Pattern.compile("\\b(epochflux_[a-z_]+)");

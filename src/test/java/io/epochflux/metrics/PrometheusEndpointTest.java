@@ -82,7 +82,7 @@ class PrometheusEndpointTest {
                 .transform(TrainingMetrics.builder(registry).run("live").build())
                 .subscribe();
         try {
-            Pattern epoch = Pattern.compile("epochflux_epoch\\{run=\"live\"} ([0-9.E]+)");
+            Pattern epoch = Pattern.compile("epochflux_epoch\\{run=\"live\",sweep=\"\"} ([0-9.E]+)");
             List<Double> seen = new ArrayList<>();
             long deadline = System.nanoTime() + 60_000_000_000L;
             while (seen.size() < 5 && System.nanoTime() < deadline) {
