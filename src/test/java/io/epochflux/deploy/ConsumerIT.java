@@ -231,7 +231,7 @@ class ConsumerIT {
         String repository = """
                     <id>build-local</id>
                     <url>%s</url>
-                    <releases><enabled>true</enabled></releases>
+                    <releases><enabled>true</enabled><checksumPolicy>ignore</checksumPolicy></releases>
                     <snapshots><enabled>false</enabled></snapshots>
                 """.formatted(url);
         return """
