@@ -79,7 +79,10 @@ final class ExperimentCommand implements Callable<Integer> {
             Usage.atLeast(spec, "--patience", p, 0);
         }
         ProgressPrinter base = new ProgressPrinter(out, training.epochs, output.verbosity(), false);
+        model.hiddenUnits(spec);
         Split split = data.load(spec, training.seed);
+        model.check(spec, split.train().featureCount(), split.train().labelCount(), training.batchSize,
+                patience.size() + 1);
         List<RunPlan> plans = new ArrayList<>();
         List<ProgressPrinter> printers = new ArrayList<>();
         List<Integer> settings = new ArrayList<>();

@@ -63,7 +63,9 @@ final class TrainCommand implements Callable<Integer> {
         StopRule rule = stops.rule(spec, es);
         ProgressPrinter printer = new ProgressPrinter(out, training.epochs, output.verbosity(), System.console() != null);
         Trainer trainer = training.trainer(spec, printer);
+        model.hiddenUnits(spec);
         Split split = data.load(spec, training.seed);
+        model.check(spec, split.train().featureCount(), split.train().labelCount(), trainer.batchSize(), 1);
         Sequential network = model.build(spec, split.train().featureCount(), split.train().labelCount(), training.seed);
         String runName = name != null ? name : es == null ? "no-early-stopping" : "patience-" + es.patience();
         RunPlan plan = new RunPlan(runName, network, trainer, split, es, rule, configuration(network, trainer, es, rule));
