@@ -291,4 +291,29 @@ class TrainCommandTest {
         assertEquals(0, cli.exitCode, cli.toString());
         assertTrue(cli.out.matches("(?s).*serving metrics at http://\\[::1\\]:\\d+/metrics\n.*"), cli.out);
     }
+
+    @Test
+    void aGzipBombInTheDataDirectoryIsRefusedWithItsFiguresBeforeDecoding() throws IOException {
+        writeStandardFiles(dir, false);
+        Path images = dir.resolve("train-images-idx3-ubyte");
+        Files.delete(images);
+        Path bomb = dir.resolve("train-images-idx3-ubyte.gz");
+        try (java.io.DataOutputStream out = new java.io.DataOutputStream(new java.util.zip.GZIPOutputStream(
+                Files.newOutputStream(bomb), 1 << 16))) {
+            out.writeInt(Idx.IMAGES_MAGIC);
+            out.writeInt(20_000);
+            out.writeInt(280);
+            out.writeInt(280);
+            byte[] zeros = new byte[1 << 20];
+            for (long left = 20_000L * 280 * 280; left > 0; left -= zeros.length) {
+                out.write(zeros, 0, (int) Math.min(zeros.length, left));
+            }
+        }
+        Cli cli = Cli.run("train", "--data-dir", dir.toString());
+        assertEquals(1, cli.exitCode, cli.toString());
+        assertEquals(1, cli.err.lines().count(), cli.err);
+        assertTrue(cli.err.startsWith("epochflux train: " + bomb + ": promises 20,000 images of 280 x 280 = 6.3 GB as"
+                + " float32"), cli.err);
+        assertTrue(cli.err.strip().endsWith("raise -Xmx or use fewer images"), cli.err);
+    }
 }
