@@ -195,9 +195,9 @@ public final class Idx {
                         : " as float32 (" + MemoryBudget.bytes(needed) + " with the pixel bytes and the copies loading makes)";
                 long shown = bytesPerPixel == 1 ? needed : MemoryBudget.product(expectedData, Float.BYTES);
                 throw new IdxFormatException(source, String.format(Locale.ROOT,
-                        "promises %,d images of %,d x %,d = %s%s, but the heap has %s free (keeping %s for training); "
+                        "promises %,d image%s of %,d x %,d = %s%s, but the heap has %s free (keeping %s for training); "
                                 + "raise -Xmx or use fewer images",
-                        count, rows, columns, MemoryBudget.bytes(shown), asFloats, MemoryBudget.bytes(free),
+                        count, count == 1 ? "" : "s", rows, columns, MemoryBudget.bytes(shown), asFloats, MemoryBudget.bytes(free),
                         MemoryBudget.bytes(MemoryBudget.margin())));
             }
             byte[] pixels = readBody(in, source, (int) expectedData, !opened.gzipped && storedLength >= 0,
@@ -229,9 +229,10 @@ public final class Idx {
             long free = MemoryBudget.free(needed);
             if (needed > free) {
                 throw new IdxFormatException(source, String.format(Locale.ROOT,
-                        "promises %,d labels = %s in memory, but the heap has %s free (keeping %s for training); "
+                        "promises %,d labels = %s%s, but the heap has %s free (keeping %s for training); "
                                 + "raise -Xmx or use fewer examples",
-                        count, MemoryBudget.bytes(needed), MemoryBudget.bytes(free), MemoryBudget.bytes(MemoryBudget.margin())));
+                        count, MemoryBudget.bytes(needed),
+                        bytesPerLabel == 1 ? "" : " as one-hot float32 with the copies loading makes", MemoryBudget.bytes(free), MemoryBudget.bytes(MemoryBudget.margin())));
             }
             byte[] labels = readBody(in, source, count, !opened.gzipped && storedLength >= 0, count + " labels");
             return IdxLabels.wrap(labels);
