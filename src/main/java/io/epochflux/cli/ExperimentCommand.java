@@ -33,12 +33,14 @@ import java.util.concurrent.Callable;
  * early stopping, patience 0, patience 30), each its own stream, run concurrently; a comparison
  * table; each run's files; an overlay of their val_loss.
  */
-@Command(name = "experiment", sortOptions = false, mixinStandardHelpOptions = true,
-        description = {"Rerun the seed experiment: the same network trained without early stopping and with",
-            "EarlyStopping(patience=P) for each P, concurrently; print a comparison table and write each run's",
-            "history.csv, report.json, history.png and model.zip, val_loss.png and results.md into --out."},
+@Command(name = "experiment", sortOptions = false, mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = {"Rerun the seed experiment: runs with and without early stopping, side by side.",
+            "The same network is trained without early stopping and with EarlyStopping(patience=P) for each P,",
+            "concurrently; a comparison table is printed, and each run's history.csv, report.json, history.png",
+            "and model.zip, val_loss.png and results.md are written into --out."},
         exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:done", "1:failed at run time", "2:bad usage", "130:interrupted (Ctrl-C)"})
+        exitCodeList = {"0:done", "1:failed at run time", "2:bad usage", "130:interrupted (Ctrl-C, SIGINT)",
+            "143:terminated (SIGTERM)"})
 final class ExperimentCommand implements Callable<Integer> {
 
     @Spec
@@ -72,14 +74,24 @@ final class ExperimentCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         metricsOptions.check(spec);
-        output.check(spec);
         int parallelism = parallel == null ? Runtime.getRuntime().availableProcessors() : parallel;
         Usage.atLeast(spec, "--parallel", parallelism, 1);
         for (int p : patience) {
             Usage.atLeast(spec, "--patience", p, 0);
         }
+        // each run's folder is named after its patience: a repeated value would write two runs into one
+        if (new java.util.HashSet<>(patience).size() != patience.size()) {
+            throw Usage.error(spec, "--patience values must be distinct, but was " + patience.stream().map(String::valueOf)
+                    .collect(java.util.stream.Collectors.joining(",")));
+        }
         ProgressPrinter base = new ProgressPrinter(out, training.epochs, output.verbosity(), false);
+        model.hiddenUnits(spec);
         Split split = data.load(spec, training.seed);
+        model.check(spec, split.train().featureCount(), split.train().labelCount(), training.batchSize,
+                patience.size() + 1);
+        // last of the checks, as it creates the directory: every option is checked before training
+        output.check(spec);
+        metricsOptions.warn(spec, spec.commandLine().getErr());
         List<RunPlan> plans = new ArrayList<>();
         List<ProgressPrinter> printers = new ArrayList<>();
         List<Integer> settings = new ArrayList<>();

@@ -22,11 +22,12 @@ import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 
 /** {@code epochflux train}: one run, printed as Keras prints it, with its files. */
-@Command(name = "train", sortOptions = false, mixinStandardHelpOptions = true,
+@Command(name = "train", sortOptions = false, mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = {"Train one network on MNIST-style data and evaluate it on the test set.",
             "Ctrl-C stops the run cleanly and still writes what it has."},
         exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:done", "1:failed at run time", "2:bad usage", "130:interrupted (Ctrl-C)"})
+        exitCodeList = {"0:done", "1:failed at run time", "2:bad usage", "130:interrupted (Ctrl-C, SIGINT)",
+            "143:terminated (SIGTERM)"})
 final class TrainCommand implements Callable<Integer> {
 
     @Spec
@@ -58,12 +59,16 @@ final class TrainCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         metricsOptions.check(spec);
-        output.check(spec);
         EarlyStopping es = stops.earlyStopping(spec);
         StopRule rule = stops.rule(spec, es);
         ProgressPrinter printer = new ProgressPrinter(out, training.epochs, output.verbosity(), System.console() != null);
         Trainer trainer = training.trainer(spec, printer);
+        model.hiddenUnits(spec);
         Split split = data.load(spec, training.seed);
+        model.check(spec, split.train().featureCount(), split.train().labelCount(), trainer.batchSize(), 1);
+        // last of the checks, as it creates the directory: every option is checked before training
+        output.check(spec);
+        metricsOptions.warn(spec, spec.commandLine().getErr());
         Sequential network = model.build(spec, split.train().featureCount(), split.train().labelCount(), training.seed);
         String runName = name != null ? name : es == null ? "no-early-stopping" : "patience-" + es.patience();
         RunPlan plan = new RunPlan(runName, network, trainer, split, es, rule, configuration(network, trainer, es, rule));

@@ -1,5 +1,6 @@
 package io.epochflux.stop;
 
+import io.epochflux.internal.Format;
 import io.epochflux.train.EpochMetrics;
 import io.epochflux.train.StopReason;
 import io.epochflux.train.StopReport;
@@ -194,7 +195,7 @@ public final class StopWhen extends StopRule {
      */
     public static StopWhen timeBudget(Duration budget, Scheduler clock) {
         checkPositive("budget", budget);
-        String description = "StopWhen.timeBudget(" + budget + ")";
+        String description = "StopWhen.timeBudget(" + Format.human(budget) + ")";
         long budgetNanos = budget.toNanos();
         return new StopWhen(description, () -> {
             Scheduler c = clock != null ? clock : Schedulers.parallel();
@@ -208,7 +209,7 @@ public final class StopWhen extends StopRule {
                     }
                     return StopReport.builder(StopReason.TIME_BUDGET, epoch.epoch())
                             .rule(description)
-                            .message("the run used " + Duration.ofNanos(used) + " of its " + budget + " budget")
+                            .message("the run used " + Format.human(Duration.ofNanos(used)) + " of its " + Format.human(budget) + " budget")
                             .build();
                 }
 
@@ -255,7 +256,7 @@ public final class StopWhen extends StopRule {
         checkFinite("minDelta", minDelta);
         EarlyStopping improvement = EarlyStopping.builder().monitor(metric).mode(mode).minDelta(minDelta)
                 .onMissingMetric(MissingMetric.SKIP).build();
-        String description = "StopWhen.noImprovementFor(" + metric + ", " + patience + ")";
+        String description = "StopWhen.noImprovementFor(" + metric + ", " + Format.human(patience) + ")";
         long patienceNanos = patience.toNanos();
         return new StopWhen(description, () -> {
             Scheduler c = clock != null ? clock : Schedulers.parallel();
@@ -283,8 +284,8 @@ public final class StopWhen extends StopRule {
                     StopReport.Builder report = StopReport.builder(StopReason.NO_IMPROVEMENT_FOR, epoch.epoch())
                             .rule(description)
                             .monitor(metric)
-                            .message(metric + " did not improve for " + Duration.ofNanos(now - lastImprovement)
-                                    + " (patience " + patience + ")"
+                            .message(metric + " did not improve for " + Format.human(Duration.ofNanos(now - lastImprovement))
+                                    + " (patience " + Format.human(patience) + ")"
                                     + (bestEpoch > 0 ? "; best " + EarlyStopping.format(best) + " at epoch " + bestEpoch : ""));
                     if (bestEpoch > 0) {
                         report.best(bestEpoch, best);

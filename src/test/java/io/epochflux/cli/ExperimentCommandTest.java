@@ -69,4 +69,12 @@ class ExperimentCommandTest {
         assertEquals(2, cli.exitCode);
         assertTrue(cli.err.contains("--patience must be >= 0, but was -2"), cli.err);
     }
+
+    @Test
+    void refusesRepeatedPatienceValuesThatWouldShareAFolder() {
+        Cli cli = Cli.run("experiment", "--patience", "0,0", "--out", dir.resolve("x").toString());
+        assertEquals(2, cli.exitCode, cli.toString());
+        assertEquals("epochflux experiment: --patience values must be distinct, but was 0,0 (see --help)", cli.err.strip());
+        assertTrue(Files.notExists(dir.resolve("x")), "nothing created");
+    }
 }
