@@ -20,6 +20,7 @@ import java.util.SplittableRandom;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -53,6 +54,8 @@ final class Run {
     private final Start start;
     private final Scheduler scheduler;
     private final AtomicInteger wip = new AtomicInteger();
+    /** Epochs requested and not yet emitted: counted here, so a request on another thread is never missed or doubled. */
+    private final AtomicLong demand = new AtomicLong();
     private final AtomicBoolean subscribed = new AtomicBoolean();
     private final AtomicReference<Restore> pendingRestore = new AtomicReference<>();
     private final Sinks.One<RunOutcome> outcome = Sinks.one();
@@ -86,7 +89,9 @@ final class Run {
     }
 
     Flux<EpochMetrics> epochs() {
-        return Flux.create(this::subscribed);
+        // IGNORE: no buffer between the run and its subscriber, so every signal is delivered on the
+        // run's thread as it is made; the run itself never emits beyond the demand it counted
+        return Flux.create(this::subscribed, FluxSink.OverflowStrategy.IGNORE);
     }
 
     TrainingRun.Status status() {
@@ -132,7 +137,10 @@ final class Run {
         RunLink.from(s.contextView()).ifPresent(link -> link.connect(this));
         sink = s;
         status = TrainingRun.Status.QUEUED;
-        s.onRequest(n -> signal());
+        s.onRequest(n -> {
+            demand.accumulateAndGet(n, (have, more) -> have + more < 0 ? Long.MAX_VALUE : have + more);
+            signal();
+        });
         s.onCancel(this::cancelled);
         signal();
     }
@@ -207,7 +215,7 @@ final class Run {
             finish();
             return false;
         }
-        if (sink.requestedFromDownstream() <= 0) {
+        if (demand.get() <= 0) {
             status = TrainingRun.Status.WAITING;
             return false;
         }
@@ -220,7 +228,7 @@ final class Run {
             finish();
             return false;
         }
-        if (sink.requestedFromDownstream() > 0) {
+        if (demand.get() > 0) {
             status = TrainingRun.Status.QUEUED;
             return true;
         }
@@ -297,6 +305,9 @@ final class Run {
             metrics = metrics.withDuration(Duration.ofNanos(System.nanoTime() - started));
             completed = epoch;
             weightsEpoch = epoch;
+            if (demand.get() != Long.MAX_VALUE) {
+                demand.decrementAndGet();
+            }
             if (epoch >= trainer.epochs()) {
                 StopReport limit = StopReport.builder(StopReason.MAX_EPOCHS, epoch)
                         .rule("Trainer(epochs=" + trainer.epochs() + ")")
