@@ -20,6 +20,8 @@ import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
 import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -121,8 +123,16 @@ final class ExperimentCommand implements Callable<Integer> {
                 out.flush();
             }
             Runner runner = new Runner(metrics, interrupt, metricsOptions.minEpochDuration);
+            List<RunFiles> files = new ArrayList<>();
+            if (output.out != null) {
+                removeStale(output.out, plans, out);
+                for (RunPlan plan : plans) {
+                    files.add(RunFiles.start(output.out.resolve(plan.name()), plan.name(), out));
+                }
+            }
             List<Runner.Result> results = Flux.range(0, plans.size())
-                    .flatMapSequential(i -> Mono.fromCallable(() -> runner.run(plans.get(i), printers.get(i)))
+                    .flatMapSequential(i -> Mono.fromCallable(() -> runner.run(plans.get(i), printers.get(i),
+                                    files.isEmpty() ? null : files.get(i)))
                             .subscribeOn(Schedulers.boundedElastic()), parallelism)
                     .collectList()
                     .block();
@@ -132,8 +142,8 @@ final class ExperimentCommand implements Callable<Integer> {
             out.print(table);
             out.printf("Wall time of the whole experiment: %.2f s%n", wall.toNanos() / 1e9);
             if (output.out != null) {
-                for (Runner.Result r : results) {
-                    Runner.write(r, output.out.resolve(r.plan().name()));
+                for (int i = 0; i < results.size(); i++) {
+                    files.get(i).finish(results.get(i));
                 }
                 Map<String, History> histories = new LinkedHashMap<>();
                 results.forEach(r -> histories.put(r.plan().name(), r.history()));
@@ -145,6 +155,53 @@ final class ExperimentCommand implements Callable<Integer> {
             }
             out.flush();
             return Runner.exitCode(results, interrupt, metrics, metricsOptions.linger, out);
+        }
+    }
+
+    /**
+     * Clears what an earlier command left in the output directory that this experiment will not
+     * write: run folders of other names, and a single run's files at the top level (a {@code train}
+     * into the same directory). Says what it removed in one line.
+     */
+    static void removeStale(Path dir, List<RunPlan> plans, PrintWriter out) throws java.io.IOException {
+        if (!Files.isDirectory(dir)) {
+            return;
+        }
+        java.util.Set<String> ours = new java.util.HashSet<>();
+        plans.forEach(p -> ours.add(p.name()));
+        List<String> removed = new ArrayList<>();
+        try (java.nio.file.DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+            for (Path entry : entries) {
+                String name = entry.getFileName().toString();
+                if (Files.isDirectory(entry) && !ours.contains(name) && RunFiles.holdsARun(entry)) {
+                    deleteRunFolder(entry);
+                    removed.add(name + "/");
+                }
+            }
+        }
+        RunFiles.removeLeftovers(dir);
+        for (String file : RunFiles.SET) {
+            if (Files.deleteIfExists(dir.resolve(file))) {
+                removed.add(file);
+            }
+        }
+        if (!removed.isEmpty()) {
+            java.util.Collections.sort(removed);
+            out.println("Removed what an earlier run left in " + dir + ": " + String.join(", ", removed));
+            out.flush();
+        }
+    }
+
+    /** Deletes a run folder's set and left-overs, then the folder if nothing else is in it. */
+    private static void deleteRunFolder(Path folder) throws java.io.IOException {
+        RunFiles.removeLeftovers(folder);
+        for (String file : RunFiles.SET) {
+            Files.deleteIfExists(folder.resolve(file));
+        }
+        try (java.util.stream.Stream<Path> rest = Files.list(folder)) {
+            if (rest.findAny().isEmpty()) {
+                Files.delete(folder);
+            }
         }
     }
 

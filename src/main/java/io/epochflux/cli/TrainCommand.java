@@ -79,11 +79,20 @@ final class TrainCommand implements Callable<Integer> {
             if (!output.quiet) {
                 printHeader(out, plan, metrics);
             }
-            Runner.Result result = new Runner(metrics, interrupt, metricsOptions.minEpochDuration).run(plan, printer);
+            RunFiles files = output.out == null ? null : RunFiles.start(output.out, runName, out);
+            Runner.Result result;
+            try {
+                result = new Runner(metrics, interrupt, metricsOptions.minEpochDuration).run(plan, printer, files);
+            } catch (RuntimeException | Error e) {
+                if (files != null) {
+                    files.close(); // the report still says running; history.csv keeps every finished epoch
+                }
+                throw e;
+            }
             printSummary(out, result);
-            if (output.out != null) {
-                List<Path> files = Runner.write(result, output.out);
-                out.println("Wrote " + files.stream().map(Path::toString).collect(Collectors.joining(", ")));
+            if (files != null) {
+                List<Path> written = files.finish(result);
+                out.println("Wrote " + written.stream().map(Path::toString).collect(Collectors.joining(", ")));
             }
             out.flush();
             return Runner.exitCode(List.of(result), interrupt, metrics, metricsOptions.linger, out);
