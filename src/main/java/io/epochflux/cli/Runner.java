@@ -13,9 +13,6 @@ import io.epochflux.train.RunOutcome;
 import io.epochflux.train.TrainingRun;
 import reactor.core.publisher.Flux;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
