@@ -31,6 +31,15 @@ class TrainCommandTest {
     Path dir;
 
     @Test
+    void patienceRunningOutOnTheLastEpochIsReportedAsTheEarlyStop() {
+        // val_loss falls from epoch 1 to 2, which in max mode is no improvement: patience 0 runs out on the last epoch
+        Cli cli = Cli.run("train", "--epochs", "2", "--mode", "max", "--quiet");
+        assertEquals(0, cli.exitCode, cli.toString());
+        assertTrue(cli.out.contains("Stopped at epoch 2 of 2 (PATIENCE_EXHAUSTED)"), cli.out);
+        assertTrue(cli.out.contains("the epoch limit (2) was reached on the same epoch"), cli.out);
+    }
+
+    @Test
     void trainsPrintsKerasLinesAndWritesItsFiles() throws IOException {
         Path out = dir.resolve("run");
         Cli cli = Cli.run("train", "--epochs", "5", "--no-early-stopping", "--out", out.toString());
