@@ -353,38 +353,58 @@ final class Run {
             return;
         }
         finished = true;
-        if (session != null) {
-            try {
-                applyPendingRestore();
-            } catch (RuntimeException | Error e) {
-                failure = failure == null ? e : failure;
+        try {
+            if (session != null) {
+                try {
+                    applyPendingRestore();
+                } catch (RuntimeException | Error e) {
+                    failed(e);
+                }
+                try {
+                    session.close();
+                } catch (RuntimeException | Error e) {
+                    failed(e);
+                }
             }
-            session.close();
-        }
-        released = true;
-        Restore late = pendingRestore.getAndSet(null);
-        if (late != null) {
-            model.restore(late.values());
-            weightsEpoch = late.epoch();
-        }
-        StopReport r = report;
-        RunOutcome.Kind kind;
-        if (failure != null) {
-            kind = RunOutcome.Kind.FAILED;
-        } else if (r == null) {
-            kind = RunOutcome.Kind.CANCELLED;
-        } else {
-            kind = r.reason().equals(StopReason.MAX_EPOCHS) ? RunOutcome.Kind.COMPLETED : RunOutcome.Kind.STOPPED_EARLY;
-        }
-        RunOutcome o = new RunOutcome(kind, completed, r, failure, weightsEpoch);
-        ended = o;
-        status = TrainingRun.Status.ENDED;
-        outcome.tryEmitValue(o);
-        if (cancelledByHandle) {
-            FluxSink<EpochMetrics> s = sink;
-            if (s != null) {
-                s.complete();
+            released = true;
+            Restore late = pendingRestore.getAndSet(null);
+            if (late != null) {
+                try {
+                    model.restore(late.values());
+                    weightsEpoch = late.epoch();
+                } catch (RuntimeException | Error e) {
+                    failed(e);
+                }
             }
+        } finally {
+            // whatever failed above, whoever waits for the outcome is told
+            StopReport r = report;
+            RunOutcome.Kind kind;
+            if (failure != null) {
+                kind = RunOutcome.Kind.FAILED;
+            } else if (r == null) {
+                kind = RunOutcome.Kind.CANCELLED;
+            } else {
+                kind = r.reason().equals(StopReason.MAX_EPOCHS) ? RunOutcome.Kind.COMPLETED : RunOutcome.Kind.STOPPED_EARLY;
+            }
+            RunOutcome o = new RunOutcome(kind, completed, r, failure, weightsEpoch);
+            ended = o;
+            status = TrainingRun.Status.ENDED;
+            outcome.tryEmitValue(o);
+            if (cancelledByHandle) {
+                FluxSink<EpochMetrics> s = sink;
+                if (s != null) {
+                    s.complete();
+                }
+            }
+        }
+    }
+
+    private void failed(Throwable e) {
+        if (failure == null) {
+            failure = e;
+        } else if (failure != e) {
+            failure.addSuppressed(e);
         }
     }
 
