@@ -23,6 +23,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
+import java.util.function.Function;
 
 /** Runs a plan: trains, evaluates on the test set, and writes the run's files. */
 final class Runner {
@@ -59,8 +60,20 @@ final class Runner {
     }
 
     Result run(RunPlan plan, ProgressPrinter printer) {
+        return run(plan, printer, null);
+    }
+
+    /**
+     * Runs a plan with a learning-rate operator (or null for none), placed right below the trainer,
+     * so every operator below sees each epoch's learning_rate.
+     */
+    Result run(RunPlan plan, ProgressPrinter printer, Function<Flux<EpochMetrics>, Flux<EpochMetrics>> learningRate) {
         TrainingRun run = plan.trainer().run(plan.model(), plan.split().train(), plan.split().validation());
         Flux<EpochMetrics> epochs = run.epochs();
+        if (learningRate != null) {
+            // first, on the run's thread: a change it makes applies to the very next epoch
+            epochs = epochs.transform(learningRate);
+        }
         if (pacing != null) {
             epochs = epochs.transform(Pacing.atLeast(pacing));
         }
