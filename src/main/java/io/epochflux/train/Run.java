@@ -338,8 +338,11 @@ final class Run implements RunLink.Target {
             double next = update.applyAsDouble(rate);
             RunLink.checkRate(next);
             float r = (float) next;
-            s.setLearningRate(r);
-            rate = r;
+            if (r != rate) {
+                // only a real change reaches the optimizer: Adam keeps its rate as given until then
+                s.setLearningRate(r);
+                rate = r;
+            }
         }
     }
 
