@@ -324,4 +324,23 @@ class ReduceLROnPlateauTest {
         assertEquals(whole.subList(5, whole.size()), after);
         assertTrue(whole.get(whole.size() - 1) < 0.1, "the sequence reduced the rate: " + whole);
     }
+
+    @Test
+    void joinsCheckpointsBesideStopRulesInChainOrder() {
+        ReduceLROnPlateau op = plateau().patience(1).factor(0.5).build();
+        io.epochflux.stop.EarlyStopping es = io.epochflux.stop.EarlyStopping.builder().patience(5).build();
+        RuleStates states = RuleStates.tracking();
+        List<RuleStates.Saved>[] saved = new List[1];
+        SteeredEpochs.of(0.1, "val_loss", List.of(1.0, 1.0, 1.0)).transform(op).transform(es)
+                .doOnNext(e -> saved[0] = states.save()).contextWrite(states::into).blockLast();
+        assertEquals(List.of(es.describe(), op.describe()), saved[0].stream().map(RuleStates.Saved::rule).toList(),
+                "most downstream first");
+        assertEquals(2, (int) saved[0].get(0).state().get("wait"));
+        assertEquals((double) 0.025f, saved[0].get(1).state().get("learning_rate"));
+        // the same states given to a chain in the other order are refused, naming what was expected
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () ->
+                SteeredEpochs.of(0.1, "val_loss", List.of(1.0)).transform(es).transform(op)
+                        .contextWrite(RuleStates.resuming(saved[0])::into).blockLast());
+        assertTrue(e.getMessage().contains("resume the same chain"), e.getMessage());
+    }
 }
