@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -134,12 +135,12 @@ class LearningRateScheduleTest {
         LearningRateSchedule schedule = LearningRateSchedule.step(0.5, 3);
         List<Double> whole = rates(schedule, 0.1, 10);
         RuleStates first = RuleStates.tracking();
-        List<RuleStates.Saved>[] saved = new List[1];
+        AtomicReference<List<RuleStates.Saved>> saved = new AtomicReference<>();
         SteeredEpochs.of(0.1, "val_loss", Collections.nCopies(4, 1.0)).transform(schedule)
-                .doOnNext(e -> saved[0] = first.save()).contextWrite(first::into).blockLast();
-        assertEquals(4, (int) saved[0].get(0).state().get("epochs"));
+                .doOnNext(e -> saved.set(first.save())).contextWrite(first::into).blockLast();
+        assertEquals(4, (int) saved.get().get(0).state().get("epochs"));
         List<Double> after = rates(SteeredEpochs.of(0.1, "val_loss", Collections.nCopies(6, 1.0)).transform(schedule)
-                .contextWrite(RuleStates.resuming(saved[0])::into));
+                .contextWrite(RuleStates.resuming(saved.get())::into));
         assertEquals(whole.subList(4, 10), after);
     }
 

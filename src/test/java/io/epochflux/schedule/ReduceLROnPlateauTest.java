@@ -20,6 +20,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -313,13 +314,13 @@ class ReduceLROnPlateauTest {
         List<Double> whole = rates(op, 0.1, "val_loss", values.toArray(Double[]::new));
 
         RuleStates first = RuleStates.tracking();
-        List<RuleStates.Saved>[] saved = new List[1];
+        AtomicReference<List<RuleStates.Saved>> saved = new AtomicReference<>();
         SteeredEpochs.of(0.1, "val_loss", values.subList(0, 5)).transform(op)
-                .doOnNext(e -> saved[0] = first.save()).contextWrite(first::into).blockLast();
-        assertEquals(op.describe(), saved[0].get(0).rule());
+                .doOnNext(e -> saved.set(first.save())).contextWrite(first::into).blockLast();
+        assertEquals(op.describe(), saved.get().get(0).rule());
         // a fresh run (it starts from the trainer's rate) resumed from the checkpoint
         List<Double> after = SteeredEpochs.of(0.1, "val_loss", values.subList(5, values.size())).transform(op)
-                .contextWrite(RuleStates.resuming(saved[0])::into)
+                .contextWrite(RuleStates.resuming(saved.get())::into)
                 .map(e -> e.value("learning_rate").orElseThrow()).collectList().block();
         assertEquals(whole.subList(5, whole.size()), after);
         assertTrue(whole.get(whole.size() - 1) < 0.1, "the sequence reduced the rate: " + whole);
@@ -330,17 +331,17 @@ class ReduceLROnPlateauTest {
         ReduceLROnPlateau op = plateau().patience(1).factor(0.5).build();
         io.epochflux.stop.EarlyStopping es = io.epochflux.stop.EarlyStopping.builder().patience(5).build();
         RuleStates states = RuleStates.tracking();
-        List<RuleStates.Saved>[] saved = new List[1];
+        AtomicReference<List<RuleStates.Saved>> saved = new AtomicReference<>();
         SteeredEpochs.of(0.1, "val_loss", List.of(1.0, 1.0, 1.0)).transform(op).transform(es)
-                .doOnNext(e -> saved[0] = states.save()).contextWrite(states::into).blockLast();
-        assertEquals(List.of(es.describe(), op.describe()), saved[0].stream().map(RuleStates.Saved::rule).toList(),
+                .doOnNext(e -> saved.set(states.save())).contextWrite(states::into).blockLast();
+        assertEquals(List.of(es.describe(), op.describe()), saved.get().stream().map(RuleStates.Saved::rule).toList(),
                 "most downstream first");
-        assertEquals(2, (int) saved[0].get(0).state().get("wait"));
-        assertEquals((double) 0.025f, saved[0].get(1).state().get("learning_rate"));
+        assertEquals(2, (int) saved.get().get(0).state().get("wait"));
+        assertEquals((double) 0.025f, saved.get().get(1).state().get("learning_rate"));
         // the same states given to a chain in the other order are refused, naming what was expected
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () ->
                 SteeredEpochs.of(0.1, "val_loss", List.of(1.0)).transform(es).transform(op)
-                        .contextWrite(RuleStates.resuming(saved[0])::into).blockLast());
+                        .contextWrite(RuleStates.resuming(saved.get())::into).blockLast());
         assertTrue(e.getMessage().contains("resume the same chain"), e.getMessage());
     }
 }
