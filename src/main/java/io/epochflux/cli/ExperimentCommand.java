@@ -131,7 +131,7 @@ final class ExperimentCommand implements Callable<Integer> {
                 }
             }
             List<Runner.Result> results = Flux.range(0, plans.size())
-                    .flatMapSequential(i -> Mono.fromCallable(() -> runner.run(plans.get(i), printers.get(i),
+                    .flatMapSequential(i -> Mono.fromCallable(() -> runner.run(plans.get(i), printers.get(i), null,
                                     files.isEmpty() ? null : files.get(i)))
                             .subscribeOn(Schedulers.boundedElastic()), parallelism)
                     .collectList()

@@ -19,6 +19,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
+import java.util.function.Function;
 
 /** Runs a plan: trains, evaluates on the test set, and writes the run's files. */
 final class Runner {
@@ -55,7 +56,7 @@ final class Runner {
     }
 
     Result run(RunPlan plan, ProgressPrinter printer) {
-        return run(plan, printer, null);
+        return run(plan, printer, null, null);
     }
 
     /**
@@ -63,12 +64,19 @@ final class Runner {
      *
      * @param plan the plan
      * @param printer the progress lines
+     * @param learningRate a learning-rate operator, placed right below the trainer so that every
+     *                     operator below sees each epoch's learning_rate; null for none
      * @param files the run's files, appended epoch by epoch; null to write none
      * @return what the run produced
      */
-    Result run(RunPlan plan, ProgressPrinter printer, RunFiles files) {
+    Result run(RunPlan plan, ProgressPrinter printer, Function<Flux<EpochMetrics>, Flux<EpochMetrics>> learningRate,
+               RunFiles files) {
         TrainingRun run = plan.trainer().run(plan.model(), plan.split().train(), plan.split().validation());
         Flux<EpochMetrics> epochs = run.epochs();
+        if (learningRate != null) {
+            // first, on the run's thread: a change it makes applies to the very next epoch
+            epochs = epochs.transform(learningRate);
+        }
         if (pacing != null) {
             epochs = epochs.transform(Pacing.atLeast(pacing));
         }

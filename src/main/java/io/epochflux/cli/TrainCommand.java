@@ -6,12 +6,14 @@ import io.epochflux.internal.Format;
 import io.epochflux.report.ProgressPrinter;
 import io.epochflux.stop.EarlyStopping;
 import io.epochflux.stop.StopRule;
+import io.epochflux.train.EpochMetrics;
 import io.epochflux.train.Trainer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
+import reactor.core.publisher.Flux;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -19,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /** {@code epochflux train}: one run, printed as Keras prints it, with its files. */
@@ -51,6 +54,9 @@ final class TrainCommand implements Callable<Integer> {
     @Mixin
     MetricsOptions metricsOptions;
 
+    @Mixin
+    LearningRateOptions learningRate;
+
     @Option(names = "--name", paramLabel = "NAME",
             description = "The run's name in reports and metrics (default: patience-N, or no-early-stopping).")
     String name;
@@ -61,6 +67,7 @@ final class TrainCommand implements Callable<Integer> {
         metricsOptions.check(spec);
         EarlyStopping es = stops.earlyStopping(spec);
         StopRule rule = stops.rule(spec, es);
+        Function<Flux<EpochMetrics>, Flux<EpochMetrics>> steering = learningRate.operator(spec);
         ProgressPrinter printer = new ProgressPrinter(out, training.epochs, output.verbosity(), System.console() != null);
         Trainer trainer = training.trainer(spec, printer);
         model.hiddenUnits(spec);
@@ -71,18 +78,23 @@ final class TrainCommand implements Callable<Integer> {
         metricsOptions.warn(spec, spec.commandLine().getErr());
         Sequential network = model.build(spec, split.train().featureCount(), split.train().labelCount(), training.seed);
         String runName = name != null ? name : es == null ? "no-early-stopping" : "patience-" + es.patience();
-        RunPlan plan = new RunPlan(runName, network, trainer, split, es, rule, configuration(network, trainer, es, rule));
+        Map<String, Object> configuration = configuration(network, trainer, es, rule);
+        configuration.put("learning_rate_operator", LearningRateOptions.describe(steering));
+        RunPlan plan = new RunPlan(runName, network, trainer, split, es, rule, configuration);
 
         try (Interrupt interrupt = new Interrupt();
              MetricsServer metrics = metricsOptions.port == null ? null
                      : MetricsServer.start(metricsOptions.bind, metricsOptions.port)) {
             if (!output.quiet) {
                 printHeader(out, plan, metrics);
+                if (steering != null) {
+                    out.println("  learning rate: " + steering);
+                }
             }
             RunFiles files = output.out == null ? null : RunFiles.start(output.out, runName, out);
             Runner.Result result;
             try {
-                result = new Runner(metrics, interrupt, metricsOptions.minEpochDuration).run(plan, printer, files);
+                result = new Runner(metrics, interrupt, metricsOptions.minEpochDuration).run(plan, printer, steering, files);
             } catch (RuntimeException | Error e) {
                 if (files != null) {
                     files.close(); // the report still says running; history.csv keeps every finished epoch

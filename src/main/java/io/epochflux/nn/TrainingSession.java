@@ -108,6 +108,26 @@ public final class TrainingSession implements AutoCloseable {
     }
 
     /**
+     * Sets the learning rate of the optimizer steps from the next batch on, keeping the rest of
+     * the optimizer's state (momentum velocities, Adam's moments and step count), as assigning
+     * Keras' {@code optimizer.learning_rate} does. From the training thread, between batches.
+     *
+     * @param learningRate {@code >= 0} and finite; 0 leaves the weights unchanged by later steps
+     */
+    public void setLearningRate(double learningRate) {
+        if (!(learningRate >= 0 && Double.isFinite(learningRate))) {
+            throw new IllegalArgumentException("learningRate must be >= 0 and finite, but was " + learningRate);
+        }
+        lock.lock();
+        try {
+            checkOpen();
+            kernel.setLearningRate(learningRate);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
      * Returns the mean loss of the examples trained on since the last reset.
      *
      * @return Keras' running training loss; NaN before the first batch

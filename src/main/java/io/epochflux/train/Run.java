@@ -22,6 +22,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.DoubleUnaryOperator;
 
 /**
  * One training run: the source of its stream, its hold on the model, its shuffle stream and its
@@ -31,9 +32,10 @@ import java.util.concurrent.atomic.AtomicReference;
  * counter), and each task does one unit: take the model, train one epoch, or finish. After an
  * epoch a run with demand left submits a new task rather than looping, so runs sharing a pool take
  * turns. Requests, cancels and restores from other threads only record what they want and
- * {@link #signal()}; they never wait and never touch the model.
+ * {@link #signal()}; they never wait and never touch the model. Learning-rate changes from
+ * operators are queued the same way and applied at the start of the next epoch.
  */
-final class Run {
+final class Run implements RunLink.Target {
 
     /** What a run of a re-subscribable {@code fit} starts from: captured once, shared by its runs. */
     static final class Start {
@@ -58,6 +60,7 @@ final class Run {
     private final AtomicLong demand = new AtomicLong();
     private final AtomicBoolean subscribed = new AtomicBoolean();
     private final AtomicReference<Restore> pendingRestore = new AtomicReference<>();
+    private final AtomicReference<DoubleUnaryOperator> pendingRate = new AtomicReference<>();
     private final Sinks.One<RunOutcome> outcome = Sinks.one();
 
     private volatile FluxSink<EpochMetrics> sink;
@@ -69,9 +72,12 @@ final class Run {
     private volatile TrainingRun.Status status = TrainingRun.Status.NEW;
     private volatile int completed;
     private volatile RunOutcome ended;
+    // float32, as Keras keeps optimizer.learning_rate; written only by the run's thread
+    private volatile float rate;
 
     // Confined to the task that runs (one at a time; the scheduler's hand-off orders them).
     private boolean snapshots;
+    private boolean reportRate;
     private TrainingSession session;
     private int[] order;
     private SplittableRandom random;
@@ -86,6 +92,7 @@ final class Run {
         this.validation = validation;
         this.start = start;
         this.scheduler = trainer.scheduler();
+        this.rate = (float) trainer.optimizer().learningRate();
     }
 
     Flux<EpochMetrics> epochs() {
@@ -134,6 +141,7 @@ final class Run {
             return;
         }
         snapshots = trainer.snapshots() || RunLink.snapshotsWanted(s.contextView());
+        reportRate = RunLink.learningRateWanted(s.contextView());
         RunLink.from(s.contextView()).ifPresent(link -> link.connect(this));
         sink = s;
         status = TrainingRun.Status.QUEUED;
@@ -266,6 +274,7 @@ final class Run {
         try {
             long started = System.nanoTime();
             s.markRollbackPoint();
+            applyPendingRate(s);
             if (trainer.shuffle()) {
                 Shuffle.inPlace(order, random);
             }
@@ -293,6 +302,9 @@ final class Run {
                 Evaluation v = s.evaluate(validation);
                 values.put("val_loss", v.loss());
                 values.put("val_accuracy", v.accuracy());
+            }
+            if (reportRate) {
+                values.put(RunLink.LEARNING_RATE, (double) rate);
             }
             if (cancelled) {
                 // cancelled while validating: nobody will record this epoch, so the weights must not be its
@@ -329,6 +341,31 @@ final class Run {
             sink.error(failure);
             finish();
         }
+    }
+
+    private void applyPendingRate(TrainingSession s) {
+        DoubleUnaryOperator update = pendingRate.getAndSet(null);
+        if (update != null) {
+            double next = update.applyAsDouble(rate);
+            RunLink.checkRate(next);
+            float r = (float) next;
+            if (r != rate) {
+                // only a real change reaches the optimizer: Adam keeps its rate as given until then
+                s.setLearningRate(r);
+                rate = r;
+            }
+        }
+    }
+
+    @Override
+    public void updateLearningRate(DoubleUnaryOperator update) {
+        pendingRate.accumulateAndGet(update, (a, b) -> a == null ? b : a.andThen(b));
+    }
+
+    @Override
+    public double nextLearningRate() {
+        DoubleUnaryOperator update = pendingRate.get();
+        return update == null ? rate : (float) update.applyAsDouble(rate);
     }
 
     private static void rollBackQuietly(TrainingSession s, Throwable cause) {
@@ -409,12 +446,14 @@ final class Run {
     }
 
     /** Called by stop operators (through {@link RunLink}) before they emit their report. */
-    void onStopReport(StopReport stop) {
+    @Override
+    public void onStopReport(StopReport stop) {
         report = stop;
     }
 
     /** Restores saved weights: directly on the run's thread, else handed to the run; never waits while it runs. */
-    void restoreSaved(int epoch, float[] values) {
+    @Override
+    public void restoreSaved(int epoch, float[] values) {
         if (Thread.currentThread() == runner && session != null && !finished) {
             session.restore(values);
             weightsEpoch = epoch;

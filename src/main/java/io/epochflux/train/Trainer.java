@@ -38,6 +38,11 @@ import java.util.Objects;
  * {@link Builder#snapshots(boolean)}, or {@code contextWrite(RunLink.withSnapshots())}. Otherwise
  * no weights are copied per epoch.
  *
+ * <p>The learning rate is the optimizer's until an operator downstream changes it through
+ * {@link RunLink#setLearningRate} (the learning-rate operators of {@code io.epochflux.schedule}); a
+ * change made while epoch {@code n} is delivered applies from epoch {@code n + 1}. With such an
+ * operator in the chain, every epoch also carries {@code learning_rate}, the rate it trained with.
+ *
  * <pre>
  *   request(1)          request(2)
  *   ----------[epoch 1]----------[epoch 2]--[epoch 3]-- ... --[epoch n, MAX_EPOCHS]--|

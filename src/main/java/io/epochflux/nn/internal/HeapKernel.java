@@ -125,6 +125,14 @@ public final class HeapKernel implements Kernel {
         tally.add(lossSum, correct, rows);
     }
 
+    @Override
+    public void setLearningRate(double learningRate) {
+        if (updater == null) {
+            throw new IllegalStateException("this kernel was made for evaluation only");
+        }
+        updater.setLearningRate(learningRate);
+    }
+
     /** Forward and backward over {@code order[from..to)}: the gradient in {@link #grad}, the loss sum returned. */
     private double forwardBackward(HeapData d, int[] order, int from, int to) {
         int rows = to - from;

@@ -10,6 +10,9 @@ abstract class HeapUpdater {
 
     abstract void update(float[] params, float[] grad);
 
+    /** Changes the rate of the following steps; the rest of the state is kept. */
+    abstract void setLearningRate(double learningRate);
+
     static HeapUpdater of(Optimizer optimizer, int size) {
         if (optimizer instanceof Optimizer.Sgd sgd) {
             if (sgd.momentum() == 0.0) {
@@ -23,10 +26,15 @@ abstract class HeapUpdater {
 
     /** {@code w -= lr * g}. */
     static final class Plain extends HeapUpdater {
-        private final float lr;
+        private float lr;
 
         Plain(float lr) {
             this.lr = lr;
+        }
+
+        @Override
+        void setLearningRate(double learningRate) {
+            this.lr = (float) learningRate;
         }
 
         @Override
@@ -40,7 +48,7 @@ abstract class HeapUpdater {
 
     /** {@code v = m v - lr g}; {@code w += v}, or {@code w += m v - lr g} with Nesterov. */
     static final class Momentum extends HeapUpdater {
-        private final float lr;
+        private float lr;
         private final float momentum;
         private final boolean nesterov;
         private final float[] velocity;
@@ -50,6 +58,11 @@ abstract class HeapUpdater {
             this.momentum = momentum;
             this.nesterov = nesterov;
             this.velocity = new float[size];
+        }
+
+        @Override
+        void setLearningRate(double learningRate) {
+            this.lr = (float) learningRate;
         }
 
         @Override
@@ -74,7 +87,7 @@ abstract class HeapUpdater {
 
     /** Keras 3's Adam, operation for operation. */
     static final class Adam extends HeapUpdater {
-        private final double lr;
+        private double lr;
         private final double beta1;
         private final double beta2;
         private final float epsilon;
@@ -89,6 +102,11 @@ abstract class HeapUpdater {
             this.epsilon = (float) config.epsilon();
             this.m = new float[size];
             this.v = new float[size];
+        }
+
+        @Override
+        void setLearningRate(double learningRate) {
+            this.lr = learningRate;
         }
 
         @Override

@@ -40,6 +40,16 @@ public interface Kernel extends AutoCloseable {
     void trainBatch(Data data, int[] order, int from, int to, Tally tally);
 
     /**
+     * Sets the learning rate of the optimizer steps from the next {@link #trainBatch} on; the
+     * optimizer's other state (velocities, moments, step count) is kept, as when Keras assigns
+     * {@code optimizer.learning_rate}.
+     *
+     * @param learningRate {@code >= 0} and finite
+     * @throws IllegalStateException when the kernel was made for evaluation only
+     */
+    void setLearningRate(double learningRate);
+
+    /**
      * Adds the loss and accuracy of every example of {@code data} to the tally.
      *
      * @param data prepared data

@@ -176,6 +176,14 @@ public final class Nd4jKernel implements Kernel {
         }
     }
 
+    @Override
+    public void setLearningRate(double learningRate) {
+        if (updater == null) {
+            throw new IllegalStateException("this kernel was made for evaluation only");
+        }
+        updater.setLearningRate(learningRate);
+    }
+
     /**
      * The mean loss of a batch and its gradient, in this kernel's data type, without updating:
      * for gradient checks.

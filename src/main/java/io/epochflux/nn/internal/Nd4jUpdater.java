@@ -15,6 +15,9 @@ abstract class Nd4jUpdater {
 
     abstract void close();
 
+    /** Changes the rate of the following steps; the rest of the state is kept. */
+    abstract void setLearningRate(double learningRate);
+
     static Nd4jUpdater of(Optimizer optimizer, INDArray[] w, INDArray[] b) {
         if (optimizer instanceof Optimizer.Sgd sgd) {
             if (sgd.momentum() == 0.0) {
@@ -43,10 +46,15 @@ abstract class Nd4jUpdater {
 
     /** {@code w -= lr * g}. */
     static final class Plain extends Nd4jUpdater {
-        private final double lr;
+        private double lr;
 
         Plain(double lr) {
             this.lr = lr;
+        }
+
+        @Override
+        void setLearningRate(double learningRate) {
+            this.lr = learningRate;
         }
 
         @Override
@@ -64,7 +72,7 @@ abstract class Nd4jUpdater {
 
     /** {@code v = m v - lr g}; {@code w += v}, or {@code w += m v - lr g} with Nesterov. */
     static final class Momentum extends Nd4jUpdater {
-        private final double lr;
+        private double lr;
         private final double momentum;
         private final boolean nesterov;
         private final INDArray[] vw;
@@ -76,6 +84,11 @@ abstract class Nd4jUpdater {
             this.nesterov = sgd.nesterov();
             this.vw = zerosLike(w);
             this.vb = zerosLike(b);
+        }
+
+        @Override
+        void setLearningRate(double learningRate) {
+            this.lr = learningRate;
         }
 
         @Override
@@ -105,6 +118,7 @@ abstract class Nd4jUpdater {
     /** Keras 3's Adam, operation for operation. */
     static final class Adam extends Nd4jUpdater {
         private final Optimizer.Adam config;
+        private double lr;
         private final INDArray[] mw;
         private final INDArray[] mb;
         private final INDArray[] vw;
@@ -113,6 +127,7 @@ abstract class Nd4jUpdater {
 
         Adam(Optimizer.Adam config, INDArray[] w, INDArray[] b) {
             this.config = config;
+            this.lr = config.learningRate();
             this.mw = zerosLike(w);
             this.mb = zerosLike(b);
             this.vw = zerosLike(w);
@@ -122,7 +137,7 @@ abstract class Nd4jUpdater {
         @Override
         void update(INDArray[] w, INDArray[] b, INDArray[] gw, INDArray[] gb) {
             step++;
-            double alpha = config.learningRate() * Math.sqrt(1 - Math.pow(config.beta2(), step))
+            double alpha = lr * Math.sqrt(1 - Math.pow(config.beta2(), step))
                     / (1 - Math.pow(config.beta1(), step));
             for (int l = 0; l < w.length; l++) {
                 step(w[l], gw[l], mw[l], vw[l], alpha);
@@ -135,6 +150,11 @@ abstract class Nd4jUpdater {
             v.addi(g.muli(g).subi(v).muli(1 - config.beta2()));
             INDArray denominator = Transforms.sqrt(v, true).addi(config.epsilon());
             p.subi(m.mul(alpha).divi(denominator));
+        }
+
+        @Override
+        void setLearningRate(double learningRate) {
+            this.lr = learningRate;
         }
 
         @Override
