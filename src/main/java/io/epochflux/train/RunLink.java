@@ -128,6 +128,20 @@ public final class RunLink {
         };
     }
 
+    /**
+     * Takes a checkpoint of the run upstream at the end of the epoch it is delivering. Call it on
+     * the thread that delivers the epoch (in {@code doOnNext}, with no {@code publishOn} between
+     * the run and this operator): the run is between two epochs then, so the weights, optimizer
+     * state and shuffle position are consistent with each other and with the epoch.
+     *
+     * @return the checkpoint, or empty when no training run is upstream
+     * @throws IllegalStateException when called on another thread, or after the run ended
+     */
+    public Optional<Checkpoint> checkpoint() {
+        Run r = run;
+        return r == null ? Optional.empty() : Optional.of(r.checkpoint());
+    }
+
     static Optional<RunLink> from(ContextView context) {
         return Optional.ofNullable(context.getOrDefault(KEY, null));
     }
