@@ -59,7 +59,13 @@ final class Runner {
     }
 
     Result run(RunPlan plan, ProgressPrinter printer) {
-        TrainingRun run = plan.trainer().run(plan.model(), plan.split().train(), plan.split().validation());
+        return run(plan, printer, null);
+    }
+
+    /** Runs a plan that keeps checkpoints (or continues from one) when {@code checkpoints} is not null. */
+    Result run(RunPlan plan, ProgressPrinter printer, CheckpointRun checkpoints) {
+        TrainingRun run = checkpoints != null ? checkpoints.start(plan)
+                : plan.trainer().run(plan.model(), plan.split().train(), plan.split().validation());
         Flux<EpochMetrics> epochs = run.epochs();
         if (pacing != null) {
             epochs = epochs.transform(Pacing.atLeast(pacing));
@@ -67,10 +73,16 @@ final class Runner {
         if (plan.rule() != null) {
             epochs = epochs.transform(plan.rule());
         }
+        if (checkpoints != null) {
+            epochs = epochs.transform(checkpoints::apply);
+        }
         if (metrics != null) {
             epochs = epochs.transform(metrics.binder(plan));
         }
         List<EpochMetrics> seen = Collections.synchronizedList(new ArrayList<>());
+        if (checkpoints != null) {
+            seen.addAll(checkpoints.earlier());
+        }
         Throwable error = null;
         try {
             epochs.takeUntilOther(interrupt.signal())

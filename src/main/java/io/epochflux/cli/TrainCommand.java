@@ -50,15 +50,22 @@ final class TrainCommand implements Callable<Integer> {
     @Mixin
     MetricsOptions metricsOptions;
 
+    @Mixin
+    CheckpointOptions checkpoints;
+
     @Option(names = "--name", paramLabel = "NAME",
             description = "The run's name in reports and metrics (default: patience-N, or no-early-stopping).")
     String name;
 
     @Override
     public Integer call() throws Exception {
+        if (checkpoints.resume != null) {
+            return CheckpointRun.resume(spec, checkpoints);
+        }
         PrintWriter out = spec.commandLine().getOut();
         metricsOptions.check(spec);
         output.check(spec);
+        checkpoints.check(spec, output.out, metricsOptions.minEpochDuration != null);
         EarlyStopping es = stops.earlyStopping(spec);
         StopRule rule = stops.rule(spec, es);
         ProgressPrinter printer = new ProgressPrinter(out, training.epochs, output.verbosity(), System.console() != null);
@@ -74,7 +81,10 @@ final class TrainCommand implements Callable<Integer> {
             if (!output.quiet) {
                 printHeader(out, plan, metrics);
             }
-            Runner.Result result = new Runner(metrics, interrupt, metricsOptions.minEpochDuration).run(plan, printer);
+            CheckpointRun checkpointRun = CheckpointRun.prepare(spec, checkpoints, output.out, plan,
+                    spec.commandLine().getErr()).orElse(null);
+            Runner.Result result = new Runner(metrics, interrupt, metricsOptions.minEpochDuration)
+                    .run(plan, printer, checkpointRun);
             printSummary(out, result);
             if (output.out != null) {
                 List<Path> files = Runner.write(result, output.out);
