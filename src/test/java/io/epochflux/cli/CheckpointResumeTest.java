@@ -27,7 +27,7 @@ import static org.junit.jupiter.api.Assertions.fail;
  */
 class CheckpointResumeTest {
 
-    private static final List<String> RUN = List.of("--epochs", "45", "--patience", "6", "--restore-best-weights",
+    private static final List<String> RUN = List.of("--epochs", "300", "--lr", "0.05", "--patience", "5", "--restore-best-weights",
             "--checkpoint-every", "3", "--keep-checkpoints", "2", "-q");
 
     private static Process start(Path log, long pauseMs, List<String> args) throws IOException {
@@ -150,5 +150,10 @@ class CheckpointResumeTest {
         assertArrayEquals(Sequential.load(alone.resolve("model.zip")).snapshot().toArray(),
                 Sequential.load(killed.resolve("model.zip")).snapshot().toArray(), "the final weights, bit for bit");
         assertFalse(writing(names(ckpts)), "no temporary file outlives the run: " + names(ckpts));
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        com.fasterxml.jackson.databind.JsonNode stop = json.readTree(alone.resolve("report.json").toFile()).get("stop");
+        assertEquals("PATIENCE_EXHAUSTED", stop.get("reason").asText(), "the rule stopped the run: " + stop);
+        assertEquals(stop, json.readTree(killed.resolve("report.json").toFile()).get("stop"),
+                "the same stop epoch, best epoch and restored weights reported");
     }
 }
