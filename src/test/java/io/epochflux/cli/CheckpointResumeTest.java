@@ -2,6 +2,7 @@ package io.epochflux.cli;
 
 import io.epochflux.checkpoint.CheckpointStore;
 import io.epochflux.nn.Sequential;
+import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -155,5 +156,75 @@ class CheckpointResumeTest {
         assertEquals("PATIENCE_EXHAUSTED", stop.get("reason").asText(), "the rule stopped the run: " + stop);
         assertEquals(stop, json.readTree(killed.resolve("report.json").toFile()).get("stop"),
                 "the same stop epoch, best epoch and restored weights reported");
+    }
+
+    @Test
+    void checkpointOptionsAreCheckedBeforeTraining(@TempDir Path tmp) throws Exception {
+        Cli noOut = Cli.run("train", "--epochs", "2", "--checkpoint-every", "1");
+        assertEquals(2, noOut.exitCode, noOut.toString());
+        assertTrue(noOut.err.contains("--checkpoint-every needs --out DIR"), noOut.toString());
+
+        Cli zero = Cli.run("train", "--epochs", "2", "--checkpoint-every", "0", "--out", tmp.resolve("a").toString());
+        assertEquals(2, zero.exitCode, zero.toString());
+        assertTrue(zero.err.contains("--checkpoint-every must be >= 1, but was 0"), zero.toString());
+
+        Cli keepAlone = Cli.run("train", "--epochs", "2", "--keep-checkpoints", "2");
+        assertEquals(2, keepAlone.exitCode, keepAlone.toString());
+        assertTrue(keepAlone.err.contains("--keep-checkpoints needs --checkpoint-every"), keepAlone.toString());
+
+        Cli paced = Cli.run("train", "--epochs", "2", "--checkpoint-every", "1", "--out", tmp.resolve("b").toString(),
+                "--min-epoch-duration", "10ms");
+        assertEquals(2, paced.exitCode, paced.toString());
+        assertTrue(paced.err.contains("--checkpoint-every cannot be combined with --min-epoch-duration"), paced.toString());
+
+        Cli notARun = Cli.run("train", "--resume", tmp.toString());
+        assertEquals(2, notARun.exitCode, notARun.toString());
+        assertTrue(notARun.err.contains("--resume must name the --out directory of a run started with --checkpoint-every, but "
+                + tmp.resolve("checkpoints").resolve("command.json") + " does not exist"), notARun.toString());
+
+        Cli mixed = Cli.run("train", "--resume", tmp.toString(), "--epochs", "5");
+        assertEquals(2, mixed.exitCode, mixed.toString());
+        assertTrue(mixed.err.contains("--epochs cannot be given with it"), mixed.toString());
+    }
+
+    /**
+     * The soak: one run killed with SIGKILL at random moments (seeded) and resumed until it ends,
+     * against the run left alone. {@code mvn -Plong test -Dtest=CheckpointResumeTest}; the number
+     * of kills is {@code -Depochflux.soak.kills=N} (default 5).
+     */
+    @Test
+    @Tag("long")
+    void aRunKilledAtRandomManyTimesEndsExactlyAsTheRunLeftAlone(@TempDir Path tmp) throws Exception {
+        int kills = Integer.getInteger("epochflux.soak.kills", 5);
+        java.util.SplittableRandom random = new java.util.SplittableRandom(2026);
+        Path alone = tmp.resolve("alone");
+        Path killed = tmp.resolve("killed");
+        List<String> run = List.of("--epochs", "300", "--lr", "0.05", "--patience", "5", "--restore-best-weights",
+                "--checkpoint-every", "2", "--keep-checkpoints", "2", "-q");
+        finish(start(tmp.resolve("alone.log"), 0, with(run, "--out", alone.toString())), tmp.resolve("alone.log"));
+        int done = 0;
+        List<String> args = with(run, "--out", killed.toString());
+        for (int i = 0; i < kills; i++) {
+            Path log = tmp.resolve("run-" + i + ".log");
+            // a pause in every write stretches the run, so that a kill lands in a write about half of the time
+            Process p = start(log, 40, args);
+            long wait = 2500 + random.nextLong(2500);
+            if (p.waitFor(wait, TimeUnit.MILLISECONDS)) {
+                assertEquals(0, p.exitValue(), () -> read(log));
+                break;
+            }
+            p.destroyForcibly();
+            p.waitFor(10, TimeUnit.SECONDS);
+            done++;
+            args = List.of("--resume", killed.toString());
+        }
+        Path last = tmp.resolve("last.log");
+        if (!Files.exists(killed.resolve("history.csv"))) {
+            finish(start(last, 0, List.of("--resume", killed.toString())), last);
+        }
+        assertEquals(Files.readString(alone.resolve("history.csv")), Files.readString(killed.resolve("history.csv")),
+                "history.csv after " + done + " kills");
+        assertArrayEquals(Sequential.load(alone.resolve("model.zip")).snapshot().toArray(),
+                Sequential.load(killed.resolve("model.zip")).snapshot().toArray(), "weights after " + done + " kills");
     }
 }
