@@ -88,26 +88,31 @@ class CheckpointTest {
         assertTrue(full.size() >= 4, name + " ran " + full.size() + " epochs");
         assertEquals(full.size() - 1, points.size(), "every epoch but the last is checkpointed");
 
-        int n = full.size() / 2;
-        CheckpointStore store = CheckpointStore.in(dir, 2);
-        Path file = store.write(points.get(n - 1));
-        ResumePoint from = CheckpointStore.read(file);
-        assertEquals(points.get(n - 1), from, "the file holds exactly what was written");
-        assertEquals(n, from.epoch());
+        // halfway, and the last checkpoint: there the best weights EarlyStopping restores come from the file
+        for (int n : new int[] {full.size() / 2, full.size() - 1}) {
+            CheckpointStore store = CheckpointStore.in(dir, 2);
+            Path file = store.write(points.get(n - 1));
+            ResumePoint from = CheckpointStore.read(file);
+            assertEquals(points.get(n - 1), from, "the file holds exactly what was written");
+            assertEquals(n, from.epoch());
 
-        Sequential fresh = model(99); // other initial weights: the checkpoint's replace them
-        List<ResumePoint> later = new ArrayList<>();
-        History resumed = trainer.fit(fresh, split.train(), split.validation(), from.run())
-                .transform(earlyStopping(patience))
-                .transform(Checkpoints.every(1, later::add).resumingFrom(from))
-                .as(History::collect)
-                .block();
+            if (n == full.size() - 1) {
+                assertTrue(stop.restoredFromEpoch().getAsInt() <= n, "restores weights saved in the checkpoint: " + stop);
+            }
+            Sequential fresh = model(99); // other initial weights: the checkpoint's replace them
+            List<ResumePoint> later = new ArrayList<>();
+            History resumed = trainer.fit(fresh, split.train(), split.validation(), from.run())
+                    .transform(earlyStopping(patience))
+                    .transform(Checkpoints.every(1, later::add).resumingFrom(from))
+                    .as(History::collect)
+                    .block();
 
-        assertSameEpochs(full.epochs().subList(n, full.size()), resumed.epochs());
-        assertEquals(stop, resumed.stop().orElseThrow(), "the same stop, epoch and restored weights reported");
-        assertEquals(finalWeights, fresh.snapshot(), "the same final weights");
-        // every later checkpoint (weights, optimizer state, rule states) is the one the run left alone took
-        assertEquals(points.subList(n, points.size()), later);
+            assertSameEpochs(full.epochs().subList(n, full.size()), resumed.epochs());
+            assertEquals(stop, resumed.stop().orElseThrow(), "the same stop, epoch and restored weights reported");
+            assertEquals(finalWeights, fresh.snapshot(), "the same final weights");
+            // every later checkpoint (weights, optimizer state, rule states) is the one the run left alone took
+            assertEquals(points.subList(n, points.size()), later);
+        }
     }
 
     @Test

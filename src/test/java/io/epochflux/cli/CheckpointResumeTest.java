@@ -208,7 +208,7 @@ class CheckpointResumeTest {
             Path log = tmp.resolve("run-" + i + ".log");
             // a pause in every write stretches the run, so that a kill lands in a write about half of the time
             Process p = start(log, 40, args);
-            long wait = 2500 + random.nextLong(2500);
+            long wait = 3000 + random.nextLong(4000);
             if (p.waitFor(wait, TimeUnit.MILLISECONDS)) {
                 assertEquals(0, p.exitValue(), () -> read(log));
                 break;
@@ -216,7 +216,10 @@ class CheckpointResumeTest {
             p.destroyForcibly();
             p.waitFor(10, TimeUnit.SECONDS);
             done++;
-            args = List.of("--resume", killed.toString());
+            if (Files.exists(killed.resolve(CheckpointRun.DIRECTORY).resolve(CheckpointRun.COMMAND_FILE))) {
+                args = List.of("--resume", killed.toString());
+            } // else killed before it recorded its options: nothing to resume, so it starts again
+
         }
         Path last = tmp.resolve("last.log");
         if (!Files.exists(killed.resolve("history.csv"))) {
