@@ -140,8 +140,10 @@ final class Run {
         RunLink.from(s.contextView()).ifPresent(link -> link.connect(this));
         sink = s;
         status = TrainingRun.Status.QUEUED;
-        s.onRequest(n -> signal());
+        // onCancel before onRequest: onRequest may start the run at once, and a run whose first epoch ends the
+        // stream (one continued from the checkpoint before its stop) must find its cancel registered
         s.onCancel(this::cancelled);
+        s.onRequest(n -> signal());
         signal();
     }
 

@@ -107,11 +107,45 @@ class CheckpointTest {
                     .as(History::collect)
                     .block();
 
-            assertSameEpochs(full.epochs().subList(n, full.size()), resumed.epochs());
+            assertSameEpochs(full.epochs().subList(n, full.size()), resumed.epochs()); // from epoch n + 1
             assertEquals(stop, resumed.stop().orElseThrow(), "the same stop, epoch and restored weights reported");
-            assertEquals(finalWeights, fresh.snapshot(), "the same final weights");
+            assertEquals(finalWeights, fresh.snapshot(), "the same final weights, resumed from epoch " + n);
             // every later checkpoint (weights, optimizer state, rule states) is the one the run left alone took
             assertEquals(points.subList(n, points.size()), later);
+        }
+    }
+
+    /**
+     * Continued from the checkpoint of the epoch before its stop, a run has one epoch, which ends
+     * the stream. The run starts on the pool while the subscription is still being set up, and
+     * its cancel used to be registered after that start: now and then it missed the stop and
+     * trained on, unseen, after the subscriber had completed (about one run in six here).
+     */
+    @Test
+    void aRunWhoseFirstEpochIsItsStopStopsThere() {
+        Split split = TestData.seedSplit();
+        java.util.concurrent.atomic.AtomicInteger batches = new java.util.concurrent.atomic.AtomicInteger();
+        Trainer trainer = Trainer.builder().epochs(EPOCHS).batchSize(10).optimizer(Optimizer.sgd(0.01, 0.9, false)).seed(10)
+                .batchListener((e, b, n, l, a) -> batches.incrementAndGet()).build();
+        Sequential alone = model(10);
+        List<ResumePoint> points = new ArrayList<>();
+        History full = trainer.fit(alone, split.train(), split.validation())
+                .transform(earlyStopping(2))
+                .transform(Checkpoints.every(1, points::add))
+                .as(History::collect)
+                .block();
+        ResumePoint last = points.get(points.size() - 1);
+        for (int i = 0; i < 30; i++) {
+            batches.set(0);
+            Sequential fresh = model(99);
+            History resumed = trainer.fit(fresh, split.train(), split.validation(), last.run())
+                    .transform(earlyStopping(2))
+                    .transform(Checkpoints.every(1, p -> { }).resumingFrom(last))
+                    .as(History::collect)
+                    .block();
+            assertEquals(full.stop(), resumed.stop());
+            assertEquals(alone.snapshot(), fresh.snapshot(), "try " + i + ": the best weights restored");
+            assertEquals(70, batches.get(), "try " + i + ": one epoch trained, none after the stop");
         }
     }
 
