@@ -32,7 +32,6 @@ import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HexFormat;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -378,8 +377,7 @@ public final class CheckpointStore {
             throw new CheckpointException(file, "version must be " + VERSION + ", but was " + root.path("version"));
         }
         JsonNode sums = require(file, root, "sha256");
-        for (Iterator<Map.Entry<String, JsonNode>> it = sums.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> e = it.next();
+        for (Map.Entry<String, JsonNode> e : sums.properties()) {
             byte[] bytes = entries.get(e.getKey());
             if (bytes == null) {
                 throw new CheckpointException(file, "is truncated: entry " + e.getKey() + " is missing");
@@ -399,7 +397,7 @@ public final class CheckpointStore {
         }
         OptimizerState optimizer = OptimizerState.of(require(file, o, "name").asText(), require(file, o, "step").asLong(), slots);
         Map<String, String> settings = new LinkedHashMap<>();
-        require(file, root, "settings").fields().forEachRemaining(e -> settings.put(e.getKey(), e.getValue().asText()));
+        require(file, root, "settings").properties().forEach(e -> settings.put(e.getKey(), e.getValue().asText()));
         JsonNode omp = root.path("omp_num_threads");
         Checkpoint run = new Checkpoint(require(file, root, "epoch").asInt(), weights, optimizer,
                 require(file, root, "shuffles").asInt(), require(file, root, "seed").asLong(), settings,
@@ -409,7 +407,7 @@ public final class CheckpointStore {
         int i = 0;
         for (JsonNode rule : require(file, root, "rules")) {
             RuleState.Builder state = RuleState.builder();
-            require(file, rule, "values").fields().forEachRemaining(e -> state.put(e.getKey(), Double.parseDouble(e.getValue().asText())));
+            require(file, rule, "values").properties().forEach(e -> state.put(e.getKey(), Double.parseDouble(e.getValue().asText())));
             JsonNode we = rule.path("weights_epoch");
             if (we.isInt()) {
                 state.weights(we.asInt(), floats(file, entries, sums, "rules/" + i + ".f32", -1));
