@@ -352,6 +352,7 @@ public final class CheckpointStore {
 
         ByteArrayOutputStream out = new ByteArrayOutputStream(weights.length * 4 * 4 + 4096);
         try (ZipOutputStream zip = new ZipOutputStream(out)) {
+            zip.setLevel(java.util.zip.Deflater.BEST_SPEED); // floats hardly compress; the write sits on the run's thread
             zip.putNextEntry(new ZipEntry(JSON_ENTRY));
             zip.write(JSON.writeValueAsBytes(root));
             zip.closeEntry();
