@@ -11,6 +11,7 @@ import io.epochflux.internal.AtomicFiles;
 import io.epochflux.train.EpochMetrics;
 import io.epochflux.train.History;
 import io.epochflux.train.TrainingRun;
+import org.nd4j.linalg.factory.Nd4j;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 import reactor.core.publisher.Flux;
@@ -124,13 +125,7 @@ final class CheckpointRun {
             if (found.point().isPresent()) {
                 from = found.point().get();
                 err.println("resuming from " + found.file().orElseThrow() + " (epoch " + from.epoch() + ")");
-                Optional<String> then = from.run().ompNumThreads();
-                Optional<String> now = Optional.ofNullable(System.getenv("OMP_NUM_THREADS"));
-                if (!then.equals(now)) {
-                    err.println("warning: the checkpoint was taken with OMP_NUM_THREADS=" + then.orElse("(unset)")
-                            + " but this process has " + now.orElse("(unset)")
-                            + "; set it as then for results identical to the last bit");
-                }
+                useThreadsOf(from, err);
             } else {
                 err.println("no good checkpoint in " + store.dir() + ": starting the run again from epoch 1");
             }
@@ -158,6 +153,35 @@ final class CheckpointRun {
             run.history.addAll(JSON.readValue(bytes, History.class).epochs());
         }
         return Optional.of(run);
+    }
+
+    /**
+     * Floating-point sums can depend on how BLAS splits them over threads, so a resume uses the
+     * thread count the checkpoint was taken with: set in this process when it was set then, and
+     * a warning when it was not (the default then is unknown).
+     */
+    private static void useThreadsOf(ResumePoint from, PrintWriter err) {
+        Optional<String> then = from.run().ompNumThreads();
+        Optional<String> now = Optional.ofNullable(System.getenv("OMP_NUM_THREADS"));
+        if (then.equals(now)) {
+            return;
+        }
+        int threads;
+        try {
+            threads = then.isPresent() ? Integer.parseInt(then.get().trim()) : 0;
+        } catch (NumberFormatException e) {
+            threads = 0;
+        }
+        if (threads >= 1) {
+            Nd4j.factory().blas().setMaxThreads(threads);
+            Nd4j.getEnvironment().setMaxThreads(threads);
+            err.println("the checkpoint was taken with OMP_NUM_THREADS=" + then.get() + " and this process has "
+                    + now.orElse("it unset") + ": using " + threads + " BLAS threads, as then");
+        } else {
+            err.println("warning: the checkpoint was taken with OMP_NUM_THREADS=" + then.orElse("(unset)")
+                    + " but this process has " + now.orElse("(unset)")
+                    + "; set it as then for results identical to the last bit");
+        }
     }
 
     /** @return the epochs before the checkpoint continued from, to lead the run's history */
