@@ -127,11 +127,11 @@ final class ExperimentCommand implements Callable<Integer> {
             if (output.out != null) {
                 removeStale(output.out, plans, out);
                 for (RunPlan plan : plans) {
-                    files.add(RunFiles.start(output.out.resolve(plan.name()), plan.name(), out));
+                    files.add(RunFiles.start(output.out.resolve(plan.name()), plan.name(), out, List.of()));
                 }
             }
             List<Runner.Result> results = Flux.range(0, plans.size())
-                    .flatMapSequential(i -> Mono.fromCallable(() -> runner.run(plans.get(i), printers.get(i), null,
+                    .flatMapSequential(i -> Mono.fromCallable(() -> runner.run(plans.get(i), printers.get(i), null, null,
                                     files.isEmpty() ? null : files.get(i)))
                             .subscribeOn(Schedulers.boundedElastic()), parallelism)
                     .collectList()

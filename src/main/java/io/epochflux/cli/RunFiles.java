@@ -46,17 +46,24 @@ final class RunFiles implements AutoCloseable {
      * Takes a directory for a new run: clears an earlier run's set and left-over temporary files
      * (saying so in one line), then writes the running report and starts the history.
      *
+     * <p>A run continued from a checkpoint ({@code train --resume}) is the same run: its history
+     * starts again from the epochs the checkpoint carries, and the rest is appended.
+     *
      * @param dir the run's directory
      * @param run the run's name
      * @param out where to say that an earlier run is replaced
+     * @param continued the epochs a resumed run already has, in order; empty for a new run
      * @return the run's files
      * @throws IOException when the directory cannot be prepared
      */
-    static RunFiles start(Path dir, String run, PrintWriter out) throws IOException {
+    static RunFiles start(Path dir, String run, PrintWriter out, List<EpochMetrics> continued) throws IOException {
         Files.createDirectories(dir);
         removeLeftovers(dir);
         String earlier = earlierRun(dir);
-        if (earlier != null) {
+        if (!continued.isEmpty()) {
+            out.println("Continuing the run in " + dir + " after epoch " + continued.get(continued.size() - 1).epoch());
+            out.flush();
+        } else if (earlier != null) {
             out.println("Replacing the earlier run in " + dir + " (" + earlier + ")");
             out.flush();
         }
@@ -65,7 +72,11 @@ final class RunFiles implements AutoCloseable {
         }
         RunReport.builder(run, History.of(List.of())).outcome(RunReport.Outcome.RUNNING).build()
                 .write(dir.resolve("report.json"));
-        return new RunFiles(dir, HistoryCsv.append(dir.resolve("history.csv")));
+        RunFiles files = new RunFiles(dir, HistoryCsv.append(dir.resolve("history.csv")));
+        for (EpochMetrics e : continued) {
+            files.epoch(e);
+        }
+        return files;
     }
 
     /** @return whether the directory holds any file of a run's set */

@@ -56,7 +56,7 @@ final class Runner {
     }
 
     Result run(RunPlan plan, ProgressPrinter printer) {
-        return run(plan, printer, null, null);
+        return run(plan, printer, null, null, null);
     }
 
     /**
@@ -66,12 +66,14 @@ final class Runner {
      * @param printer the progress lines
      * @param learningRate a learning-rate operator, placed right below the trainer so that every
      *                     operator below sees each epoch's learning_rate; null for none
+     * @param checkpoints keeps checkpoints (or continues from one); null for none
      * @param files the run's files, appended epoch by epoch; null to write none
      * @return what the run produced
      */
     Result run(RunPlan plan, ProgressPrinter printer, Function<Flux<EpochMetrics>, Flux<EpochMetrics>> learningRate,
-               RunFiles files) {
-        TrainingRun run = plan.trainer().run(plan.model(), plan.split().train(), plan.split().validation());
+               CheckpointRun checkpoints, RunFiles files) {
+        TrainingRun run = checkpoints != null ? checkpoints.start(plan)
+                : plan.trainer().run(plan.model(), plan.split().train(), plan.split().validation());
         Flux<EpochMetrics> epochs = run.epochs();
         if (learningRate != null) {
             // first, on the run's thread: a change it makes applies to the very next epoch
@@ -83,10 +85,16 @@ final class Runner {
         if (plan.rule() != null) {
             epochs = epochs.transform(plan.rule());
         }
+        if (checkpoints != null) {
+            epochs = epochs.transform(checkpoints::apply);
+        }
         if (metrics != null) {
             epochs = epochs.transform(metrics.binder(plan));
         }
         List<EpochMetrics> seen = Collections.synchronizedList(new ArrayList<>());
+        if (checkpoints != null) {
+            seen.addAll(checkpoints.earlier());
+        }
         Throwable error = null;
         try {
             Flux<EpochMetrics> watched = epochs.takeUntilOther(interrupt.signal())

@@ -57,12 +57,18 @@ final class TrainCommand implements Callable<Integer> {
     @Mixin
     LearningRateOptions learningRate;
 
+    @Mixin
+    CheckpointOptions checkpoints;
+
     @Option(names = "--name", paramLabel = "NAME",
             description = "The run's name in reports and metrics (default: patience-N, or no-early-stopping).")
     String name;
 
     @Override
     public Integer call() throws Exception {
+        if (checkpoints.resume != null) {
+            return CheckpointRun.resume(spec, checkpoints);
+        }
         PrintWriter out = spec.commandLine().getOut();
         metricsOptions.check(spec);
         EarlyStopping es = stops.earlyStopping(spec);
@@ -73,6 +79,7 @@ final class TrainCommand implements Callable<Integer> {
         model.hiddenUnits(spec);
         Split split = data.load(spec, training.seed);
         model.check(spec, split.train().featureCount(), split.train().labelCount(), trainer.batchSize(), 1);
+        checkpoints.check(spec, output.out, metricsOptions.minEpochDuration != null);
         // last of the checks, as it creates the directory: every option is checked before training
         output.check(spec);
         metricsOptions.warn(spec, spec.commandLine().getErr());
@@ -91,10 +98,14 @@ final class TrainCommand implements Callable<Integer> {
                     out.println("  learning rate: " + steering);
                 }
             }
-            RunFiles files = output.out == null ? null : RunFiles.start(output.out, runName, out);
+            CheckpointRun checkpointRun = CheckpointRun.prepare(spec, checkpoints, output.out, plan,
+                    spec.commandLine().getErr()).orElse(null);
+            RunFiles files = output.out == null ? null : RunFiles.start(output.out, runName, out,
+                    checkpointRun == null ? List.of() : checkpointRun.earlier());
             Runner.Result result;
             try {
-                result = new Runner(metrics, interrupt, metricsOptions.minEpochDuration).run(plan, printer, steering, files);
+                result = new Runner(metrics, interrupt, metricsOptions.minEpochDuration)
+                        .run(plan, printer, steering, checkpointRun, files);
             } catch (RuntimeException | Error e) {
                 if (files != null) {
                     files.close(); // the report still says running; history.csv keeps every finished epoch

@@ -266,6 +266,39 @@ public final class TrainingSession implements AutoCloseable {
     }
 
     /**
+     * Copies the optimizer state (momentum velocity, Adam's moments and step count), for a
+     * checkpoint; call it between two batches.
+     * @return the state
+     */
+    public OptimizerState optimizerState() {
+        lock.lock();
+        try {
+            checkOpen();
+            return kernel.exportOptimizerState();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Puts back an optimizer state taken by {@link #optimizerState()} from a session of the same
+     * model shape and optimizer, between two batches, so the next updates are those the saved run
+     * would have made.
+     * @param state the state
+     * @throws IllegalArgumentException when it is of another optimizer or shape
+     */
+    public void restoreOptimizerState(OptimizerState state) {
+        Objects.requireNonNull(state, "state");
+        lock.lock();
+        try {
+            checkOpen();
+            kernel.importOptimizerState(state);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
      * Remembers the current weights as the point to {@link #rollBack()} to: called at the start
      * of each epoch, into one buffer the session reuses.
      */

@@ -40,9 +40,16 @@ final class Run implements RunLink.Target {
     /** What a run of a re-subscribable {@code fit} starts from: captured once, shared by its runs. */
     static final class Start {
         private final AtomicReference<Parameters> weights = new AtomicReference<>();
+        private final Checkpoint from;
 
         Start(Optional<Parameters> known) {
             known.ifPresent(weights::set);
+            this.from = null;
+        }
+
+        /** Starts every run from a checkpoint: its weights, optimizer state, epoch and shuffle position. */
+        Start(Checkpoint from) {
+            this.from = from;
         }
     }
 
@@ -81,6 +88,7 @@ final class Run implements RunLink.Target {
     private TrainingSession session;
     private int[] order;
     private SplittableRandom random;
+    private int shuffles;
     private int weightsEpoch;
     private boolean finished;
     private Throwable failure;
@@ -145,11 +153,13 @@ final class Run implements RunLink.Target {
         RunLink.from(s.contextView()).ifPresent(link -> link.connect(this));
         sink = s;
         status = TrainingRun.Status.QUEUED;
+        // onCancel before onRequest: onRequest may start the run at once, and a run whose first epoch ends the
+        // stream (one continued from the checkpoint before its stop) must find its cancel registered
+        s.onCancel(this::cancelled);
         s.onRequest(n -> {
             demand.accumulateAndGet(n, (have, more) -> have + more < 0 ? Long.MAX_VALUE : have + more);
             signal();
         });
-        s.onCancel(this::cancelled);
         signal();
     }
 
@@ -250,6 +260,24 @@ final class Run implements RunLink.Target {
             return false;
         }
         session = s.get();
+        order = new int[train.size()];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        random = new SplittableRandom(trainer.seed());
+        Checkpoint checkpoint = start.from;
+        if (checkpoint != null) {
+            session.restore(checkpoint.weights());
+            session.restoreOptimizerState(checkpoint.optimizer());
+            // SplittableRandom cannot export its state: replaying the shuffles from the seed reaches it exactly
+            for (int i = 0; i < checkpoint.shuffles(); i++) {
+                Shuffle.inPlace(order, random);
+            }
+            shuffles = checkpoint.shuffles();
+            completed = checkpoint.epoch();
+            weightsEpoch = checkpoint.epoch();
+            return true;
+        }
         Parameters from = start.weights.get();
         if (from != null) {
             session.restore(from);
@@ -258,11 +286,6 @@ final class Run implements RunLink.Target {
             start.weights.compareAndSet(null, session.snapshot());
             session.restore(start.weights.get());
         }
-        order = new int[train.size()];
-        for (int i = 0; i < order.length; i++) {
-            order[i] = i;
-        }
-        random = new SplittableRandom(trainer.seed());
         return true;
     }
 
@@ -277,6 +300,7 @@ final class Run implements RunLink.Target {
             applyPendingRate(s);
             if (trainer.shuffle()) {
                 Shuffle.inPlace(order, random);
+                shuffles++;
             }
             s.resetRunning();
             int size = order.length;
@@ -443,6 +467,25 @@ final class Run implements RunLink.Target {
         } else if (failure != e) {
             failure.addSuppressed(e);
         }
+    }
+
+    /**
+     * The run's state at the end of the epoch it is delivering: only on the run's own thread, while
+     * an epoch passes downstream, where no batch can run and the weights are that epoch's.
+     */
+    @Override
+    public Checkpoint checkpoint() {
+        if (Thread.currentThread() != runner || session == null || finished) {
+            throw new IllegalStateException("a checkpoint must be taken on the run's thread while it delivers an epoch"
+                    + " (in doOnNext, with no publishOn between), but was asked on " + Thread.currentThread().getName()
+                    + (finished ? " after the run ended" : ""));
+        }
+        if (completed < 1) {
+            throw new IllegalStateException("a checkpoint must follow a completed epoch, but none has completed");
+        }
+        return new Checkpoint(completed, session.parameters(), session.optimizerState(), shuffles, trainer.seed(),
+                Checkpoint.settingsOf(trainer), model.describe(), train.digest(),
+                Optional.ofNullable(System.getenv("OMP_NUM_THREADS")));
     }
 
     /** Called by stop operators (through {@link RunLink}) before they emit their report. */

@@ -81,6 +81,11 @@ public final class RunLink {
 
         /** The rate the next epoch trains with, queued changes applied. */
         double nextLearningRate();
+
+        /** The run's state at the end of the epoch it delivers, on its own thread. */
+        default Checkpoint checkpoint() {
+            throw new IllegalStateException("only a training run can be checkpointed");
+        }
     }
 
     /**
@@ -237,6 +242,20 @@ public final class RunLink {
                 return epoch;
             }
         };
+    }
+
+    /**
+     * Takes a checkpoint of the run upstream at the end of the epoch it is delivering. Call it on
+     * the thread that delivers the epoch (in {@code doOnNext}, with no {@code publishOn} between
+     * the run and this operator): the run is between two epochs then, so the weights, optimizer
+     * state and shuffle position are consistent with each other and with the epoch.
+     *
+     * @return the checkpoint, or empty when no training run is upstream
+     * @throws IllegalStateException when called on another thread, or after the run ended
+     */
+    public Optional<Checkpoint> checkpoint() {
+        Target r = run;
+        return r == null ? Optional.empty() : Optional.of(r.checkpoint());
     }
 
     static Optional<RunLink> from(ContextView context) {

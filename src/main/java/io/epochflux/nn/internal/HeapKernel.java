@@ -208,6 +208,23 @@ public final class HeapKernel implements Kernel {
     }
 
     @Override
+    public io.epochflux.nn.OptimizerState exportOptimizerState() {
+        if (updater == null) {
+            throw new IllegalStateException("this kernel was made for evaluation only");
+        }
+        return updater.export();
+    }
+
+    @Override
+    public void importOptimizerState(io.epochflux.nn.OptimizerState state) {
+        java.util.Objects.requireNonNull(state, "state");
+        if (updater == null) {
+            throw new IllegalStateException("this kernel was made for evaluation only");
+        }
+        updater.load(state);
+    }
+
+    @Override
     public void writeParameters(float[] src) {
         System.arraycopy(src, 0, params, 0, params.length);
         ops.weightsChanged();

@@ -1,6 +1,11 @@
 package io.epochflux.nn.internal;
 
 import io.epochflux.nn.Optimizer;
+import io.epochflux.nn.OptimizerState;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * One optimizer step over heap arrays, with Keras' update rules in float32. Each instance holds
@@ -12,6 +17,12 @@ abstract class HeapUpdater {
 
     /** Changes the rate of the following steps; the rest of the state is kept. */
     abstract void setLearningRate(double learningRate);
+
+    /** @return a copy of the state, slots laid out as the parameters are */
+    abstract OptimizerState export();
+
+    /** Replaces the state with a copy of {@code state}, which must be of this optimizer and size. */
+    abstract void load(OptimizerState state);
 
     static HeapUpdater of(Optimizer optimizer, int size) {
         if (optimizer instanceof Optimizer.Sgd sgd) {
@@ -35,6 +46,16 @@ abstract class HeapUpdater {
         @Override
         void setLearningRate(double learningRate) {
             this.lr = (float) learningRate;
+    }
+
+    @Override
+        OptimizerState export() {
+            return OptimizerState.of("sgd", 0, Map.of());
+        }
+
+        @Override
+        void load(OptimizerState state) {
+            state.check("sgd", Set.of(), 0);
         }
 
         @Override
@@ -63,6 +84,17 @@ abstract class HeapUpdater {
         @Override
         void setLearningRate(double learningRate) {
             this.lr = (float) learningRate;
+    }
+
+    @Override
+        OptimizerState export() {
+            return OptimizerState.of("sgd", 0, Map.of("velocity", velocity));
+        }
+
+        @Override
+        void load(OptimizerState state) {
+            state.check("sgd", Set.of("velocity"), velocity.length);
+            System.arraycopy(state.slot("velocity"), 0, velocity, 0, velocity.length);
         }
 
         @Override
@@ -107,6 +139,22 @@ abstract class HeapUpdater {
         @Override
         void setLearningRate(double learningRate) {
             this.lr = learningRate;
+    }
+
+    @Override
+        OptimizerState export() {
+            Map<String, float[]> slots = new LinkedHashMap<>();
+            slots.put("m", m);
+            slots.put("v", v);
+            return OptimizerState.of("adam", step, slots);
+        }
+
+        @Override
+        void load(OptimizerState state) {
+            state.check("adam", Set.of("m", "v"), m.length);
+            System.arraycopy(state.slot("m"), 0, m, 0, m.length);
+            System.arraycopy(state.slot("v"), 0, v, 0, v.length);
+            step = state.step();
         }
 
         @Override

@@ -80,6 +80,22 @@ public interface Kernel extends AutoCloseable {
      */
     void writeParameters(float[] src);
 
+    /**
+     * Copies the optimizer state out, for a checkpoint.
+     *
+     * @return the state, its slots laid out as {@link Layout} lays out the parameters
+     * @throws IllegalStateException for a kernel made for evaluation only
+     */
+    io.epochflux.nn.OptimizerState exportOptimizerState();
+
+    /**
+     * Replaces the optimizer state with one exported from a kernel of the same shape and optimizer.
+     *
+     * @param state the state
+     * @throws IllegalArgumentException when it is of another optimizer or shape
+     */
+    void importOptimizerState(io.epochflux.nn.OptimizerState state);
+
     /** Releases what the kernel allocated; it cannot be used afterwards. */
     @Override
     void close();

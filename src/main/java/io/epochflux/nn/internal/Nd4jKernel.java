@@ -321,6 +321,23 @@ public final class Nd4jKernel implements Kernel {
     }
 
     @Override
+    public io.epochflux.nn.OptimizerState exportOptimizerState() {
+        if (updater == null) {
+            throw new IllegalStateException("this kernel was made for evaluation only");
+        }
+        return updater.export(layout);
+    }
+
+    @Override
+    public void importOptimizerState(io.epochflux.nn.OptimizerState state) {
+        Objects.requireNonNull(state, "state");
+        if (updater == null) {
+            throw new IllegalStateException("this kernel was made for evaluation only");
+        }
+        updater.load(state, layout);
+    }
+
+    @Override
     public void writeParameters(float[] src) {
         if (src.length != layout.parameterCount()) {
             throw new IllegalArgumentException("src.length must be " + layout.parameterCount() + ", but was "
