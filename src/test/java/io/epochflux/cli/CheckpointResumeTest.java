@@ -190,46 +190,56 @@ class CheckpointResumeTest {
     }
 
     /**
-     * The soak: one run killed with SIGKILL at random moments (seeded) and resumed until it ends,
-     * against the run left alone. {@code mvn -Plong test -Dtest=CheckpointResumeTest}; the number
-     * of kills is {@code -Depochflux.soak.kills=N} (default 5).
+     * The soak: runs killed with SIGKILL at random moments (seeded) and resumed until they end,
+     * each against the run left alone. {@code mvn -Plong test -Dtest=CheckpointResumeTest}; the
+     * number of runs is {@code -Depochflux.soak.runs=N} (default 1) and of kills a run
+     * {@code -Depochflux.soak.kills=N} (default 5).
      */
     @Test
     @Tag("long")
     void aRunKilledAtRandomManyTimesEndsExactlyAsTheRunLeftAlone(@TempDir Path tmp) throws Exception {
+        int runs = Integer.getInteger("epochflux.soak.runs", 1);
         int kills = Integer.getInteger("epochflux.soak.kills", 5);
         java.util.SplittableRandom random = new java.util.SplittableRandom(2026);
         Path alone = tmp.resolve("alone");
-        Path killed = tmp.resolve("killed");
         List<String> run = List.of("--epochs", "300", "--lr", "0.05", "--patience", "5", "--restore-best-weights",
                 "--checkpoint-every", "2", "--keep-checkpoints", "2", "-q");
         finish(start(tmp.resolve("alone.log"), 0, with(run, "--out", alone.toString())), tmp.resolve("alone.log"));
         int done = 0;
-        List<String> args = with(run, "--out", killed.toString());
-        for (int i = 0; i < kills; i++) {
-            Path log = tmp.resolve("run-" + i + ".log");
-            // a pause in every write stretches the run, so that a kill lands in a write about half of the time
-            Process p = start(log, 40, args);
-            long wait = 3000 + random.nextLong(4000);
-            if (p.waitFor(wait, TimeUnit.MILLISECONDS)) {
-                assertEquals(0, p.exitValue(), () -> read(log));
-                break;
+        for (int r = 0; r < runs; r++) {
+            Path killed = tmp.resolve("killed-" + r);
+            List<String> args = with(run, "--out", killed.toString());
+            for (int i = 0; i < kills; i++) {
+                Path log = tmp.resolve("run-" + r + "-" + i + ".log");
+                // a pause in every write stretches the run, so that a kill lands in a write about half of the time
+                Process p = start(log, 40, args);
+                long wait = 1500 + random.nextLong(4500);
+                if (p.waitFor(wait, TimeUnit.MILLISECONDS)) {
+                    assertEquals(0, p.exitValue(), () -> read(log));
+                    break;
+                }
+                p.destroyForcibly();
+                p.waitFor(10, TimeUnit.SECONDS);
+                done++;
+                if (Files.exists(killed.resolve(CheckpointRun.DIRECTORY).resolve(CheckpointRun.COMMAND_FILE))) {
+                    args = List.of("--resume", killed.toString());
+                } // else killed before it recorded its options: nothing to resume, so it starts again
             }
-            p.destroyForcibly();
-            p.waitFor(10, TimeUnit.SECONDS);
-            done++;
-            if (Files.exists(killed.resolve(CheckpointRun.DIRECTORY).resolve(CheckpointRun.COMMAND_FILE))) {
-                args = List.of("--resume", killed.toString());
-            } // else killed before it recorded its options: nothing to resume, so it starts again
+            Path last = tmp.resolve("last-" + r + ".log");
+            if (!finished(killed)) {
+                finish(start(last, 0, List.of("--resume", killed.toString())), last);
+            }
+            assertEquals(Files.readString(alone.resolve("history.csv")), Files.readString(killed.resolve("history.csv")),
+                    "history.csv of run " + r + " after " + done + " kills in all");
+            assertArrayEquals(Sequential.load(alone.resolve("model.zip")).snapshot().toArray(),
+                    Sequential.load(killed.resolve("model.zip")).snapshot().toArray(), "weights of run " + r);
+        }
+        System.out.printf("soak: %d runs, %d kills, every history and model equal to the run left alone%n", runs, done);
+    }
 
-        }
-        Path last = tmp.resolve("last.log");
-        if (!Files.exists(killed.resolve("history.csv"))) {
-            finish(start(last, 0, List.of("--resume", killed.toString())), last);
-        }
-        assertEquals(Files.readString(alone.resolve("history.csv")), Files.readString(killed.resolve("history.csv")),
-                "history.csv after " + done + " kills");
-        assertArrayEquals(Sequential.load(alone.resolve("model.zip")).snapshot().toArray(),
-                Sequential.load(killed.resolve("model.zip")).snapshot().toArray(), "weights after " + done + " kills");
+    /** Whether a run's files are complete: its report no longer says running. */
+    private static boolean finished(Path dir) throws java.io.IOException {
+        return Files.exists(dir.resolve("report.json")) && io.epochflux.report.RunReport.read(dir.resolve("report.json"))
+                .outcome() != io.epochflux.report.RunReport.Outcome.RUNNING;
     }
 }
