@@ -130,6 +130,24 @@ class SweepTest {
     }
 
     @Test
+    void eachTrialsMetersCarryItsNameAsRunAndTheSweepsName() {
+        io.micrometer.prometheusmetrics.PrometheusMeterRegistry registry =
+                new io.micrometer.prometheusmetrics.PrometheusMeterRegistry(io.micrometer.prometheusmetrics.PrometheusConfig.DEFAULT);
+        sweep(Pruner.successiveHalving(2, 2)).concurrency(2).name("grid-1")
+                .decorate((t, s) -> s.transform(io.epochflux.metrics.TrainingMetrics.builder(registry).run(t.name())
+                        .sweep("grid-1").retention(Duration.ofDays(1)).build()))
+                .build().results().block(Duration.ofMinutes(3));
+        String scrape = registry.scrape();
+        for (int i = 0; i < 8; i++) {
+            String run = "run=\"trial-00" + i + "\"";
+            assertTrue(scrape.lines().anyMatch(l -> l.contains(run) && l.contains("sweep=\"grid-1\"")),
+                    "trial-00" + i + ":\n" + scrape);
+        }
+        assertTrue(scrape.lines().anyMatch(l -> l.startsWith("epochflux_stops_total") && l.contains("reason=\"PRUNED\"")
+                && l.contains("sweep=\"grid-1\"")), scrape);
+    }
+
+    @Test
     void theShardsCoverEveryTrialExactlyOnce() {
         List<Trial> all = new ArrayList<>();
         for (int i = 0; i < 48; i++) {
