@@ -30,6 +30,7 @@ class ReadmeExampleTest {
             "import io.epochflux.train.*;",
             "import io.epochflux.stop.*;",
             "import io.epochflux.metrics.*;",
+            "import io.epochflux.sweep.*;",
             "import io.micrometer.prometheusmetrics.*;",
             "import reactor.core.publisher.Flux;",
             "import java.time.Duration;",
