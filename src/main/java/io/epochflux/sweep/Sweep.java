@@ -119,6 +119,18 @@ public final class Sweep {
     }
 
     /**
+     * Starts a sweep over every combination of a search space ({@link SearchSpace#grid()}).
+     *
+     * @param space the space
+     * @param train the training examples
+     * @param validation the validation examples: the trials are ranked by their {@code val_loss}
+     * @return a builder
+     */
+    public static Builder builder(SearchSpace space, Dataset train, Dataset validation) {
+        return new Builder(Objects.requireNonNull(space, "space").grid(), train, validation);
+    }
+
+    /**
      * The trials of shard {@code index} of {@code count}: those whose index leaves remainder
      * {@code index} when divided by {@code count}. Every trial is in exactly one shard, and the
      * split depends on nothing but the indices, so every machine computes the same split.
