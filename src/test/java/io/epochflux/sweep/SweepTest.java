@@ -148,6 +148,24 @@ class SweepTest {
     }
 
     @Test
+    void earlyStoppingStillEndsTrialsInsideASweepAndTheyCountAtTheirRung() {
+        List<TrialResult> results = sweep(Pruner.successiveHalving(4, 2)).concurrency(2)
+                .earlyStopping(io.epochflux.stop.EarlyStopping.builder().patience(0).build())
+                .build().results().block(Duration.ofMinutes(3));
+        List<TrialResult> early = results.stream()
+                .filter(r -> r.stop().orElseThrow().reason().equals(StopReason.PATIENCE_EXHAUSTED)).toList();
+        assertFalse(early.isEmpty(), "some trial stopped by its own early stopping: " + results);
+        assertEquals(8, results.size());
+        for (TrialResult r : early) {
+            assertFalse(r.pruned());
+            assertTrue(r.epochs() < 12, r.toString());
+        }
+        // 8 -> 4 at epoch 4: the trials that stopped early count in the rung but never get pruned
+        long reachedRung1 = results.stream().filter(r -> !r.pruned() && r.epochs() > 4).count();
+        assertTrue(reachedRung1 <= 4, results.toString());
+    }
+
+    @Test
     void theShardsCoverEveryTrialExactlyOnce() {
         List<Trial> all = new ArrayList<>();
         for (int i = 0; i < 48; i++) {
