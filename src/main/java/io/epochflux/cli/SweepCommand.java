@@ -140,6 +140,11 @@ final class SweepCommand implements Callable<Integer> {
                     + " the shard's trials only.")
     String shard;
 
+    @Option(names = "--in-order",
+            description = "Start the trials in their own order (default: an order shuffled with --seed, so that ASHA and"
+                    + " the median rule do not see one corner of the grid first).")
+    boolean inOrder;
+
     @Option(names = "--name", paramLabel = "NAME", defaultValue = "sweep",
             description = "The sweep's name: the sweep label of its meters (default: ${DEFAULT-VALUE}).")
     String name;
@@ -318,7 +323,8 @@ final class SweepCommand implements Callable<Integer> {
             kept = SweepFiles.readTrials(out);
         }
         Sweep.Builder b = Sweep.builder(s.configs(), split.train(), split.validation()).name(name).pruner(s.pruner())
-                .epochs(epochs).seed(seed).earlyStopping(s.es()).shard(s.shardIndex(), s.shardCount());
+                .epochs(epochs).seed(seed).earlyStopping(s.es()).shard(s.shardIndex(), s.shardCount())
+                .shuffleStart(!inOrder);
         if (concurrency != null) {
             b.concurrency(concurrency);
         }

@@ -75,6 +75,7 @@ public final class Sweep {
     private final BiFunction<Trial, Flux<EpochMetrics>, Flux<EpochMetrics>> decorator;
     private final Function<Trial, BatchListener> batchListeners;
     private final Scheduler scheduler;
+    private final boolean shuffleStart;
 
     private Sweep(Builder b) {
         this.name = b.name;
@@ -103,6 +104,7 @@ public final class Sweep {
         this.decorator = b.decorator;
         this.batchListeners = b.batchListeners;
         this.scheduler = b.scheduler;
+        this.shuffleStart = b.shuffleStart;
     }
 
     /**
@@ -190,10 +192,34 @@ public final class Sweep {
         return Flux.defer(() -> {
             PrunerState state = pruner.newState(trials, epochs, seed);
             Permits permits = new Permits(concurrency);
-            return Flux.fromIterable(trials)
+            return Flux.fromIterable(startOrder())
                     .flatMap(t -> completed.containsKey(t.index()) ? replay(completed.get(t.index()), state)
                             : trial(t, state, permits), Math.max(1, trials.size()));
         });
+    }
+
+    /**
+     * The order trials ask for a training slot in: the trials' own order, or (by default) that
+     * order shuffled with the seed, so that the first trials an asynchronous pruner (ASHA, median)
+     * sees are a fair sample of the space rather than one corner of the grid. A grid lists the
+     * widths in ascending order, say: in that order every trial tends to beat the ones before it,
+     * and ASHA would promote nearly all of them.
+     *
+     * @return the trials in the order they start
+     */
+    public List<Trial> startOrder() {
+        if (!shuffleStart) {
+            return trials;
+        }
+        List<Trial> order = new ArrayList<>(trials);
+        java.util.SplittableRandom random = new java.util.SplittableRandom(seed ^ 0x5EEDL);
+        for (int i = order.size() - 1; i > 0; i--) {
+            int j = random.nextInt(i + 1);
+            Trial tmp = order.get(i);
+            order.set(i, order.get(j));
+            order.set(j, tmp);
+        }
+        return List.copyOf(order);
     }
 
     /**
@@ -362,6 +388,7 @@ public final class Sweep {
         private BiFunction<Trial, Flux<EpochMetrics>, Flux<EpochMetrics>> decorator;
         private Function<Trial, BatchListener> batchListeners;
         private Scheduler scheduler;
+        private boolean shuffleStart = true;
 
         private Builder(List<TrialConfig> configs, Dataset train, Dataset validation) {
             Objects.requireNonNull(configs, "configs");
@@ -515,6 +542,19 @@ public final class Sweep {
          */
         public Builder scheduler(Scheduler scheduler) {
             this.scheduler = Objects.requireNonNull(scheduler, "scheduler");
+            return this;
+        }
+
+        /**
+         * Sets whether trials start in an order shuffled with the seed (default true) or in their
+         * own order; see {@link Sweep#startOrder()}. Results of successive halving and Hyperband do
+         * not depend on it; those of ASHA and the median rule do.
+         *
+         * @param shuffle false to start the trials in their own order
+         * @return this builder
+         */
+        public Builder shuffleStart(boolean shuffle) {
+            this.shuffleStart = shuffle;
             return this;
         }
 
