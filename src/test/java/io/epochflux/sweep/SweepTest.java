@@ -60,6 +60,18 @@ class SweepTest {
     }
 
     @Test
+    void ashaAtConcurrency1IsDeterministicAndTheStartOrderIsSeeded() {
+        Pruner asha = Pruner.asha(2, 3);
+        List<String> once = summary(sweep(asha).concurrency(1).build().results().block(Duration.ofMinutes(3)));
+        List<String> again = summary(sweep(asha).concurrency(1).build().results().block(Duration.ofMinutes(3)));
+        assertEquals(once, again);
+        Sweep s = sweep(asha).build();
+        assertEquals(s.startOrder(), sweep(asha).build().startOrder());
+        assertEquals(new HashSet<>(s.trials()), new HashSet<>(s.startOrder()));
+        assertEquals(s.trials(), sweep(asha).shuffleStart(false).build().startOrder());
+    }
+
+    @Test
     void aTrialWaitingForItsRungHoldsNoThreadSoOneThreadRunsEightTrials() {
         Scheduler one = TrainingPool.create("sweep-test", 1);
         try {
