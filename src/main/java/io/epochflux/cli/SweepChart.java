@@ -21,7 +21,7 @@ import java.util.List;
  */
 final class SweepChart {
 
-    private static final Color PRUNED = new Color(150, 150, 150, 70);
+    private static final Color PRUNED = new Color(140, 140, 140, 120);
     private static final Color KEPT = new Color(31, 119, 180, 150);
     private static final Color BEST = new Color(214, 39, 40);
     private static final Color RUNG = new Color(90, 90, 90);
