@@ -339,6 +339,18 @@ final class SweepCommand implements Callable<Integer> {
         if (out != null) {
             Files.createDirectories(out);
             CompletableFutureHolder.warmUp();
+            com.fasterxml.jackson.databind.node.ObjectNode settings = sweepJson(s, sweepTotal(s));
+            Path file = out.resolve("sweep.json");
+            if (resume && Files.exists(file)) {
+                com.fasterxml.jackson.databind.JsonNode before = SweepFiles.JSON.readTree(file.toFile());
+                for (String key : List.of("pruner", "epochs", "seed", "train_args", "shard", "trials")) {
+                    if (!before.path(key).toString().equals(settings.path(key).toString())) {
+                        throw Usage.error(spec, "--resume must continue the same sweep, but " + out + "/sweep.json has "
+                                + key + " " + before.path(key) + " and this command " + settings.path(key));
+                    }
+                }
+            }
+            AtomicFiles.write(file, SweepFiles.JSON.writeValueAsBytes(settings));
         }
         try (Interrupt interrupt = new Interrupt();
              MetricsServer metrics = metricsOptions.port == null ? null
@@ -444,6 +456,24 @@ final class SweepCommand implements Callable<Integer> {
         pw.flush();
     }
 
+    private static int sweepTotal(Settings s) {
+        return s.configs().size();
+    }
+
+    /** What a resume must match and a merge passes on: the sweep's settings that are not searched. */
+    private com.fasterxml.jackson.databind.node.ObjectNode sweepJson(Settings s, int total) {
+        com.fasterxml.jackson.databind.node.ObjectNode n = SweepFiles.JSON.createObjectNode();
+        n.put("name", name);
+        n.put("pruner", s.pruner().describe());
+        n.put("epochs", epochs);
+        n.put("seed", seed);
+        n.put("trials", total);
+        n.put("shard", s.shardIndex() + "/" + s.shardCount());
+        com.fasterxml.jackson.databind.node.ArrayNode a = n.putArray("train_args");
+        commonArgs(s).forEach(a::add);
+        return n;
+    }
+
     private List<String> commonArgs(Settings s) {
         List<String> a = new ArrayList<>(List.of("--epochs", String.valueOf(epochs), "--seed", String.valueOf(seed)));
         if (data.dataDir != null) {
@@ -512,7 +542,13 @@ final class SweepCommand implements Callable<Integer> {
             long epochsAll = results.stream().mapToLong(TrialResult::epochs).sum();
             pw.printf("%d trials from %d shards; %d epochs in all%n", results.size(), dirs.size(), epochsAll);
             SweepFiles.writeCsv(out.resolve("trials.csv"), results);
-            SweepFiles.writeBest(out.resolve("best.json"), results.get(0), List.of());
+            // the shards ran with the same settings: pass the first one's on to best.json
+            List<String> common = new ArrayList<>();
+            Path settings = dirs.get(0).resolve("sweep.json");
+            if (Files.exists(settings)) {
+                SweepFiles.JSON.readTree(settings.toFile()).path("train_args").forEach(a -> common.add(a.asText()));
+            }
+            SweepFiles.writeBest(out.resolve("best.json"), results.get(0), common);
             Charts.write(SweepChart.chart(results, List.of(), "val_loss of the merged sweep (" + dirs.size() + " shards)"),
                     out.resolve("sweep.png"));
             AtomicFiles.write(out.resolve("results.md"), ("# Merged sweep\n\n```\n" + SweepFiles.table(results) + "```\n")

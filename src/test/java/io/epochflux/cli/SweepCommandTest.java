@@ -79,11 +79,18 @@ class SweepCommandTest {
         assertTrue(resumed.out.contains("[trial-003] started") && !resumed.out.contains("[trial-001] started"), resumed.out);
         assertTrue(resumed.out.contains("[trial-001] kept after 8 epochs"), resumed.out);
 
+        Cli other = Cli.run(with("--shard", "1/2", "--out", b.toString(), "--resume", "--seed", "11"));
+        assertEquals(2, other.exitCode, other.toString());
+        assertTrue(other.err.contains("--resume must continue the same sweep, but " + b + "/sweep.json has seed 10 and"
+                + " this command 11"), other.err);
+
         Path merged = dir.resolve("m");
         Cli merge = Cli.run("sweep", "merge", a.toString(), b.toString(), "--out", merged.toString());
         assertEquals(0, merge.exitCode, merge.toString());
         assertTrue(merge.out.contains("4 trials from 2 shards"), merge.out);
         assertEquals(5, Files.readAllLines(merged.resolve("trials.csv")).size());
+        JsonNode best = new ObjectMapper().readTree(merged.resolve("best.json").toFile());
+        assertTrue(best.path("command").asText().contains("--epochs 8 --seed 10"), best.toString());
         Cli twice = Cli.run("sweep", "merge", a.toString(), a.toString(), "--out", dir.resolve("x").toString());
         assertEquals(2, twice.exitCode);
         assertTrue(twice.err.contains("DIR must hold disjoint shards, but trial-000 is in both"), twice.err);
