@@ -32,6 +32,7 @@ class ReadmeExampleTest {
             "import io.epochflux.schedule.*;",
             "import io.epochflux.checkpoint.*;",
             "import io.epochflux.metrics.*;",
+            "import io.epochflux.sweep.*;",
             "import io.micrometer.prometheusmetrics.*;",
             "import reactor.core.publisher.Flux;",
             "import java.time.Duration;",
