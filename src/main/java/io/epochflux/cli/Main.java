@@ -12,7 +12,7 @@ import java.io.PrintWriter;
  */
 @Command(name = "epochflux", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Train and watch neural networks on the JVM as a reactive stream.",
-        subcommands = {TrainCommand.class, ExperimentCommand.class, BenchCommand.class})
+        subcommands = {TrainCommand.class, ExperimentCommand.class, BenchCommand.class, ServeCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec

@@ -13,6 +13,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Function;
 
 /**
  * Run handles by id: {@link #add} gives a handle the next id ({@code 1}, {@code 2}, ...), and
@@ -64,6 +65,11 @@ public final class RunRegistry {
     public String add(RunHandle handle) {
         Objects.requireNonNull(handle, "handle");
         String id = Long.toString(ids.incrementAndGet());
+        put(id, handle);
+        return id;
+    }
+
+    private void put(String id, RunHandle handle) {
         Entry entry = new Entry(handle);
         runs.put(id, entry);
         handle.outcome().subscribe(outcome -> {
@@ -73,6 +79,19 @@ public final class RunRegistry {
                 timer.dispose(); // removed by hand meanwhile
             }
         });
+    }
+
+    /**
+     * Starts a handle under a new id, for handles that need their id when they start (to name
+     * their metrics, say); it is removed once it has ended and the retention has passed.
+     *
+     * @param start makes and starts the handle, given its id
+     * @return the id
+     */
+    public String start(Function<String, RunHandle> start) {
+        Objects.requireNonNull(start, "start");
+        String id = Long.toString(ids.incrementAndGet());
+        put(id, Objects.requireNonNull(start.apply(id), "the handle start returned"));
         return id;
     }
 
