@@ -106,11 +106,19 @@ class LivePageTest {
         assertTrue(report.contains("reason"), report);
         int late = points();
         assertTrue(late > early, "the chart gained points: " + early + " then " + late);
-        String id = server.registry().list().keySet().iterator().next();
-        int epochs = server.registry().get(id).orElseThrow().epochs();
+        int epochs = server.registry().list().values().iterator().next().epochs();
         assertEquals(2 * epochs, late, "loss and val_loss, one point each per epoch");
         wait.until(d -> d.findElement(By.cssSelector("#runs tbody tr .state")).getText().equals("stopped_early")
                 || d.findElement(By.cssSelector("#runs tbody tr .state")).getText().equals("completed"));
+
+        // a second run, overlaid on the first
+        set(form.findElement(By.name("patience")), "20");
+        set(form.findElement(By.name("seed")), "11");
+        form.findElement(By.name("restoreBestWeights")).click();
+        driver.findElement(By.id("start-button")).click();
+        wait.until(d -> d.findElements(By.cssSelector(".stop-report")).size() == 2);
+        int both = server.registry().list().values().stream().mapToInt(h -> h.epochs()).sum();
+        wait.until(d -> points() == 2 * both);
 
         @SuppressWarnings("unchecked")
         List<String> resources = (List<String>) ((JavascriptExecutor) driver).executeScript(
