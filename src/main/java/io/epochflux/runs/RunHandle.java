@@ -9,6 +9,8 @@ import org.reactivestreams.Publisher;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.Mono;
 import reactor.core.publisher.Sinks;
+import reactor.core.scheduler.Scheduler;
+import reactor.core.scheduler.Schedulers;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -36,22 +38,25 @@ import java.util.function.Function;
  *   late:              (1 2 3)--4--5--END|        joined after epoch 3
  * </pre>
  * A viewer's epochs follow its own demand: the earlier epochs are read from the record at the
- * viewer's pace, and the live ones wait for it in a buffer of {@link Builder#viewerBuffer} events.
+ * viewer's pace, and the live ones wait for it in a buffer of {@link Builder#viewerBuffer} events
+ * (plus a prefetch of 16 on the viewer scheduler, {@link Builder#viewerScheduler}).
  * The run never waits for a viewer: when a viewer has not taken that many live epochs, it gets a
  * final {@link RunEvent.Kind#DROPPED} event (delivered when it next asks) and nothing more. A
  * viewer cancelling its subscription leaves the run alone; {@link #cancel()} stops it.
  *
  * <p>Everything here is safe from any thread and never blocks nor takes a lock, so it may be
- * called on an event loop. Viewers receive epochs on the training thread (or on the thread that
- * asked, for recorded ones) and the end on the thread that released the model.
+ * called on an event loop. Viewers receive epochs and the end on the viewer scheduler.
  */
 public final class RunHandle {
 
     /** How many live epochs a viewer may fall behind unless the builder says otherwise. */
     public static final int DEFAULT_VIEWER_BUFFER = 256;
 
+    private static final int VIEWER_PREFETCH = 16;
+
     private final TrainingRun run;
     private final int viewerBuffer;
+    private final Scheduler viewerScheduler;
     private final Instant started;
     private final ConcurrentLinkedQueue<EpochMetrics> recorded = new ConcurrentLinkedQueue<>();
     /** Every epoch for viewers; the run's epoch limit bounds it, so replaying all is the design. */
@@ -65,6 +70,7 @@ public final class RunHandle {
     private RunHandle(Builder b) {
         this.run = b.run;
         this.viewerBuffer = b.viewerBuffer;
+        this.viewerScheduler = b.viewerScheduler;
         this.started = Instant.now();
     }
 
@@ -125,8 +131,11 @@ public final class RunHandle {
         return Flux.defer(() -> {
             Viewer viewer = new Viewer(Math.max(afterEpoch, epochs));
             viewers.add(viewer);
+            // publishOn: the training thread only queues an epoch for each viewer; the viewer's
+            // own work (encoding, writing) runs on the viewer scheduler, never on the training thread
             Flux<RunEvent> events = hub.asFlux()
                     .filter(m -> m.epoch() > afterEpoch)
+                    .publishOn(viewerScheduler, VIEWER_PREFETCH)
                     .doOnNext(m -> viewer.taken = m.epoch())
                     .map(RunEvent::epoch)
                     .concatWith(run.outcome().map(RunEvent::end));
@@ -237,6 +246,7 @@ public final class RunHandle {
         private final TrainingRun run;
         private Function<? super Flux<EpochMetrics>, ? extends Publisher<EpochMetrics>> pipeline = Function.identity();
         private int viewerBuffer = DEFAULT_VIEWER_BUFFER;
+        private Scheduler viewerScheduler = Schedulers.parallel();
 
         private Builder(TrainingRun run) {
             this.run = run;
@@ -266,6 +276,19 @@ public final class RunHandle {
                 throw new IllegalArgumentException("events must be >= 1, but was " + events);
             }
             this.viewerBuffer = events;
+            return this;
+        }
+
+        /**
+         * Sets where viewers receive live epochs (default {@code Schedulers.parallel()}): the
+         * training thread only queues each epoch for each viewer, and the viewers' own work
+         * (encoding, writing to a socket) runs here. It must not be the training pool.
+         *
+         * @param scheduler a scheduler whose tasks are short
+         * @return this builder
+         */
+        public Builder viewerScheduler(Scheduler scheduler) {
+            this.viewerScheduler = Objects.requireNonNull(scheduler, "scheduler");
             return this;
         }
 

@@ -480,7 +480,7 @@ public final class EpochfluxServer implements AutoCloseable {
                     + " at once (the server's --max-sse-clients), but that many are open");
         }
         Sinks.Empty<Void> done = Sinks.empty();
-        Flux<String> events = run.handle().watch(after).map(this::sse)
+        Flux<String> events = run.handle().watch(after).map(e -> sse(run, e))
                 .doFinally(s -> done.tryEmitEmpty());
         Flux<String> heartbeat = Flux.interval(config.heartbeat).map(i -> ": keep-alive\n\n")
                 .takeUntilOther(done.asMono());
@@ -497,12 +497,10 @@ public final class EpochfluxServer implements AutoCloseable {
                 .send(body, b -> true).then();
     }
 
-    private String sse(RunEvent e) {
+    private String sse(ServedRun run, RunEvent e) {
         switch (e.kind()) {
-            case EPOCH: {
-                EpochMetrics m = e.epoch().orElseThrow();
-                return "id: " + m.epoch() + "\nevent: epoch\ndata: " + write(m) + "\n\n";
-            }
+            case EPOCH:
+                return run.eventText(e.epoch().orElseThrow(), m -> "id: " + m.epoch() + "\nevent: epoch\ndata: " + write(m) + "\n\n");
             case END: {
                 RunOutcome o = e.outcome().orElseThrow();
                 Map<String, Object> stop = new LinkedHashMap<>();

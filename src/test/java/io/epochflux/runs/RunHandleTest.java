@@ -7,6 +7,7 @@ import io.epochflux.train.RunOutcome;
 import io.epochflux.train.StopReason;
 import io.epochflux.train.TrainingRun;
 import org.junit.jupiter.api.Test;
+import reactor.core.publisher.Sinks;
 import reactor.test.StepVerifier;
 
 import java.time.Duration;
@@ -89,8 +90,11 @@ class RunHandleTest {
 
     @Test
     void aViewerThatNeverAsksIsDroppedWhileTheRunCompletesWithEveryEpoch() {
-        RunHandle handle = RunHandle.builder(Runs.run(30)).viewerBuffer(3).start();
+        Sinks.Empty<Void> gate = Sinks.empty();
+        RunHandle handle = RunHandle.builder(Runs.run(30)).viewerBuffer(3)
+                .pipeline(f -> f.delaySubscription(gate.asMono())).start();
         StepVerifier.create(handle.watch(), 0)
+                .then(gate::tryEmitEmpty) // the run starts once the viewer watches
                 .then(() -> handle.outcome().block(WAIT))
                 .thenRequest(Long.MAX_VALUE)
                 .assertNext(e -> assertEquals(RunEvent.Kind.DROPPED, e.kind()))
@@ -103,8 +107,11 @@ class RunHandleTest {
 
     @Test
     void aSlowViewerWithinItsBufferIsNotDropped() {
-        RunHandle handle = RunHandle.builder(Runs.run(10)).viewerBuffer(10).start();
+        Sinks.Empty<Void> gate = Sinks.empty();
+        RunHandle handle = RunHandle.builder(Runs.run(10)).viewerBuffer(10)
+                .pipeline(f -> f.delaySubscription(gate.asMono())).start();
         StepVerifier.create(handle.watch(), 0)
+                .then(gate::tryEmitEmpty)
                 .then(() -> handle.outcome().block(WAIT))
                 .thenRequest(Long.MAX_VALUE)
                 .expectNextCount(10)
