@@ -216,12 +216,19 @@ public final class EpochfluxServer implements AutoCloseable {
 
     private Publisher<Void> handle(HttpServerRequest req, HttpServerResponse res) {
         try {
-            return route(req, res).onErrorResume(HttpError.class, e -> error(res, e));
+            return route(req, res).onErrorResume(e -> error(res, e instanceof HttpError h ? h : unexpected(e)));
         } catch (HttpError e) {
             return error(res, e);
         } catch (RunRequest.InvalidField e) {
             return error(res, HttpError.of(e));
+        } catch (RuntimeException e) {
+            return error(res, unexpected(e));
         }
+    }
+
+    /** Anything else is the server's fault: 500 with what failed, never a stack trace. */
+    private static HttpError unexpected(Throwable e) {
+        return new HttpError(500, "the server failed: " + (e.getMessage() == null ? e.toString() : e.getMessage()));
     }
 
     private Mono<Void> route(HttpServerRequest req, HttpServerResponse res) {
@@ -405,6 +412,7 @@ public final class EpochfluxServer implements AutoCloseable {
             return Mono.error(new HttpError(429, "runs must be at most " + limits.maxConcurrentRuns()
                     + " at once (the server's --max-runs), but that many are running: wait for one to end or cancel one"));
         }
+        java.util.concurrent.atomic.AtomicBoolean started = new java.util.concurrent.atomic.AtomicBoolean();
         return data.split(r)
                 .map(split -> {
                     Sequential model = r.buildModel(split.train().featureCount(), split.train().labelCount());
@@ -428,10 +436,17 @@ public final class EpochfluxServer implements AutoCloseable {
                         handle.outcome().subscribe(o -> activeRuns.decrementAndGet());
                         return handle;
                     });
+                    started.set(true);
                     return made[0];
                 })
                 .onErrorMap(RunRequest.InvalidField.class, HttpError::of)
-                .doOnError(e -> activeRuns.decrementAndGet());
+                // a failed or abandoned launch (the client went away) gives its slot back; a started
+                // run gives it back when it ends
+                .doFinally(signal -> {
+                    if (!started.get()) {
+                        activeRuns.decrementAndGet();
+                    }
+                });
     }
 
     private Map<String, Object> listRuns() {
@@ -482,7 +497,8 @@ public final class EpochfluxServer implements AutoCloseable {
         Sinks.Empty<Void> done = Sinks.empty();
         Flux<String> events = run.handle().watch(after).map(e -> sse(run, e))
                 .doFinally(s -> done.tryEmitEmpty());
-        Flux<String> heartbeat = Flux.interval(config.heartbeat).map(i -> ": keep-alive\n\n")
+        // a tick nobody has room for is skipped, never an error: a busy stream needs no keep-alive
+        Flux<String> heartbeat = Flux.interval(config.heartbeat).onBackpressureDrop().map(i -> ": keep-alive\n\n")
                 .takeUntilOther(done.asMono());
         Flux<ByteBuf> body = Flux.concat(Mono.just("retry: 3000\n\n"), Flux.merge(1, events, heartbeat))
                 .map(s -> Unpooled.wrappedBuffer(s.getBytes(StandardCharsets.UTF_8)))

@@ -136,8 +136,10 @@ class ServerTest {
 
     @Test
     void idleStreamsGetCommentHeartbeatsAndARetryHint() throws Exception {
-        String id = http.start(LONG);
+        // epochs of tens of milliseconds: the stream carries heartbeats between them
+        String id = http.start("{\"epochs\":10000,\"trainSize\":6000,\"valSize\":2000,\"batchSize\":100,\"noEarlyStopping\":true}");
         try (Socket s = new Socket("127.0.0.1", server.port())) {
+            s.setSoTimeout(60_000);
             s.getOutputStream().write(("GET /runs/" + id + "/epochs HTTP/1.1\r\nHost: 127.0.0.1:" + server.port()
                     + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
             java.io.BufferedReader r = new java.io.BufferedReader(new java.io.InputStreamReader(s.getInputStream(),
