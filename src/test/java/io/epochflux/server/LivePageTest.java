@@ -4,6 +4,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.JavascriptExecutor;
@@ -31,6 +32,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * form, watch the charts gain points, see the stop report. Skipped where chromedriver is not
  * installed, unless EPOCHFLUX_REQUIRE_SERVERS=1 (CI), where that is a failure.
  */
+// a stream that never ends must fail the test, not hang the build
+@Timeout(value = 5, unit = java.util.concurrent.TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class LivePageTest {
 
     private static final File CHROMEDRIVER = new File("/usr/bin/chromedriver");

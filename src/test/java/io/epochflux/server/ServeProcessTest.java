@@ -1,6 +1,7 @@
 package io.epochflux.server;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -18,6 +19,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** {@code serve} as its own process: Ctrl-C and SIGTERM cancel the runs, end the streams, and exit 130/143. */
+// a stream that never ends must fail the test, not hang the build
+@Timeout(value = 5, unit = java.util.concurrent.TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class ServeProcessTest {
 
     private static final Pattern SERVING = Pattern.compile("Serving at http://127\\.0\\.0\\.1:(\\d+)/");
