@@ -508,6 +508,9 @@ public final class EpochfluxServer implements AutoCloseable {
                 .header(HttpHeaderNames.CONTENT_TYPE, "text/event-stream; charset=utf-8")
                 .header(HttpHeaderNames.CACHE_CONTROL, "no-cache")
                 .header("X-Accel-Buffering", "no")
+                // an event stream's connection is not reused: a kept-alive connection after a stream was
+                // seen left unread under load (a request waiting in its socket), so end it with the stream
+                .header(HttpHeaderNames.CONNECTION, "close")
                 .withConnection(c -> c.addHandlerLast("epochflux.writeTimeout",
                         new WriteTimeoutHandler(timeout, TimeUnit.MILLISECONDS)))
                 .send(body, b -> true).then();
