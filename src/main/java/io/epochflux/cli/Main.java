@@ -13,7 +13,8 @@ import java.io.PrintWriter;
  */
 @Command(name = "epochflux", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Train and watch neural networks on the JVM as a reactive stream.",
-        subcommands = {TrainCommand.class, ExperimentCommand.class, SweepCommand.class, BenchCommand.class})
+        subcommands = {TrainCommand.class, ExperimentCommand.class, SweepCommand.class, ServeCommand.class,
+            BenchCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec

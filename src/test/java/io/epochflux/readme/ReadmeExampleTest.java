@@ -34,7 +34,11 @@ class ReadmeExampleTest {
             "import io.epochflux.metrics.*;",
             "import io.epochflux.sweep.*;",
             "import io.micrometer.prometheusmetrics.*;",
+            "import io.epochflux.runs.*;",
             "import reactor.core.publisher.Flux;",
+            "import reactor.core.scheduler.Schedulers;",
+            "import reactor.netty.DisposableServer;",
+            "import reactor.netty.http.server.HttpServer;",
             "import java.time.Duration;",
             "");
 

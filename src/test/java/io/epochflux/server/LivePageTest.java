@@ -1,0 +1,144 @@
+package io.epochflux.server;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.openqa.selenium.By;
+import org.openqa.selenium.Dimension;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The live page in headless Chromium (Debian's chromium and chromium-driver): start a run from the
+ * form, watch the charts gain points, see the stop report. Skipped where chromedriver is not
+ * installed, unless EPOCHFLUX_REQUIRE_SERVERS=1 (CI), where that is a failure.
+ */
+// a stream that never ends must fail the test, not hang the build
+@Timeout(value = 5, unit = java.util.concurrent.TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+class LivePageTest {
+
+    private static final File CHROMEDRIVER = new File("/usr/bin/chromedriver");
+    private static final File CHROMIUM = new File("/usr/bin/chromium");
+
+    EpochfluxServer server;
+    ChromeDriverService service;
+    ChromeDriver driver;
+    Path profile;
+
+    @BeforeEach
+    void start() throws IOException {
+        boolean required = "1".equals(System.getenv("EPOCHFLUX_REQUIRE_SERVERS"));
+        if (!required) {
+            Assumptions.assumeTrue(CHROMEDRIVER.canExecute() && CHROMIUM.canExecute(),
+                    "chromium and chromium-driver are not installed");
+        }
+        server = EpochfluxServer.builder().port(0).poolThreads(1).start();
+        profile = Files.createTempDirectory("epochflux-chromium");
+        service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER).usingAnyFreePort().build();
+        ChromeOptions options = new ChromeOptions();
+        options.setBinary(CHROMIUM);
+        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                "--disable-dev-shm-usage", "--no-first-run", "--disable-component-update", "--disable-sync",
+                "--user-data-dir=" + profile, "--window-size=1400,1000");
+        driver = new ChromeDriver(service, options);
+    }
+
+    @AfterEach
+    void stop() throws IOException {
+        if (driver != null) {
+            driver.quit();
+        }
+        if (service != null) {
+            service.stop();
+        }
+        if (server != null) {
+            server.shutdown(Duration.ofSeconds(10));
+        }
+        if (profile != null) {
+            try (var files = Files.walk(profile)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    private static void set(WebElement input, String value) {
+        input.clear();
+        input.sendKeys(value);
+    }
+
+    private int points() {
+        return Integer.parseInt(driver.findElement(By.id("loss-chart")).getAttribute("data-points"));
+    }
+
+    @Test
+    void startsARunFromTheFormAndWatchesItsChartsAndStopReport() throws IOException {
+        WebDriverWait wait = new WebDriverWait(driver, Duration.ofMinutes(2));
+        driver.get(server.url());
+        WebElement form = driver.findElement(By.id("run-form"));
+        set(form.findElement(By.name("epochs")), "400");
+        set(form.findElement(By.name("trainSize")), "300");
+        set(form.findElement(By.name("valSize")), "100");
+        set(form.findElement(By.name("patience")), "5");
+        form.findElement(By.name("restoreBestWeights")).click();
+        driver.findElement(By.id("start-button")).click();
+
+        wait.until(d -> points() >= 4);
+        int early = points();
+        wait.until(d -> !d.findElements(By.cssSelector(".stop-report")).isEmpty());
+        String report = driver.findElement(By.cssSelector(".stop-report")).getText();
+        assertTrue(report.contains("stopped_early") || report.contains("completed"), report);
+        assertTrue(report.contains("reason"), report);
+        int late = points();
+        assertTrue(late > early, "the chart gained points: " + early + " then " + late);
+        int epochs = server.registry().list().values().iterator().next().epochs();
+        assertEquals(2 * epochs, late, "loss and val_loss, one point each per epoch");
+        wait.until(d -> d.findElement(By.cssSelector("#runs tbody tr .state")).getText().equals("stopped_early")
+                || d.findElement(By.cssSelector("#runs tbody tr .state")).getText().equals("completed"));
+
+        // a second run, overlaid on the first
+        set(form.findElement(By.name("patience")), "20");
+        set(form.findElement(By.name("seed")), "11");
+        form.findElement(By.name("restoreBestWeights")).click();
+        driver.findElement(By.id("start-button")).click();
+        wait.until(d -> d.findElements(By.cssSelector(".stop-report")).size() == 2);
+        int both = server.registry().list().values().stream().mapToInt(h -> h.epochs()).sum();
+        wait.until(d -> points() == 2 * both);
+
+        @SuppressWarnings("unchecked")
+        List<String> resources = (List<String>) ((JavascriptExecutor) driver).executeScript(
+                "return performance.getEntriesByType('resource').map(function (e) { return e.name; });");
+        String origin = server.url();
+        assertTrue(resources.stream().allMatch(u -> u.startsWith(origin)), "nothing loaded from elsewhere: " + resources);
+
+        Path target = Path.of(System.getProperty("epochflux.basedir", ".")).resolve("target");
+        Files.createDirectories(target);
+        Files.copy(((TakesScreenshot) driver).getScreenshotAs(OutputType.FILE).toPath(), target.resolve("live-page.png"),
+                StandardCopyOption.REPLACE_EXISTING);
+
+        driver.manage().window().setSize(new Dimension(420, 900));
+        Long overflow = (Long) ((JavascriptExecutor) driver).executeScript(
+                "return document.documentElement.scrollWidth - window.innerWidth;");
+        assertTrue(overflow <= 1, "no sideways scrolling in a narrow window: " + overflow);
+        Files.copy(((TakesScreenshot) driver).getScreenshotAs(OutputType.FILE).toPath(),
+                target.resolve("live-page-narrow.png"), StandardCopyOption.REPLACE_EXISTING);
+    }
+}
