@@ -96,6 +96,7 @@ final class Runner {
         }
         Map<String, Object> provenance = Provenance.current().toMap();
         provenance.put("kernel", plan.model().kernelFor(plan.trainer().batchSize()));
+        provenance.put("threads", plan.model().blasThreadsFor(plan.trainer().batchSize()));
         report.provenance(provenance);
         if (error != null) {
             report.error(error.getMessage() == null ? error.toString() : error.getMessage());

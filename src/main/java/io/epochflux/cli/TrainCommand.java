@@ -50,6 +50,9 @@ final class TrainCommand implements Callable<Integer> {
     @Mixin
     MetricsOptions metricsOptions;
 
+    @Mixin
+    ThreadOptions threads;
+
     @Option(names = "--name", paramLabel = "NAME",
             description = "The run's name in reports and metrics (default: patience-N, or no-early-stopping).")
     String name;
@@ -58,6 +61,7 @@ final class TrainCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         metricsOptions.check(spec);
+        threads.apply(spec);
         output.check(spec);
         EarlyStopping es = stops.earlyStopping(spec);
         StopRule rule = stops.rule(spec, es);

@@ -34,6 +34,8 @@ final class BlasFloatOps implements FloatOps, AutoCloseable {
     static final long THRESHOLD = 1L << 20;
 
     private final FloatOps small;
+    private final int threads;
+    private Thread threadsSetOn;
     private final Map<Shape, INDArray> scratch = new HashMap<>();
     /** Weights copied to native memory, by offset in the parameter array, until the next step. */
     private final Map<Integer, INDArray> weights = new HashMap<>();
@@ -63,11 +65,38 @@ final class BlasFloatOps implements FloatOps, AutoCloseable {
     }
 
     BlasFloatOps(FloatOps small) {
-        this.small = Objects.requireNonNull(small, "small");
+        this(small, 1);
     }
 
-    private static void gemm(INDArray a, INDArray b, INDArray c, boolean transposeA, boolean transposeB) {
+    /**
+     * @param small the loops for everything BLAS does not do
+     * @param threads BLAS threads for the products, {@code >= 1}
+     */
+    BlasFloatOps(FloatOps small, int threads) {
+        this.small = Objects.requireNonNull(small, "small");
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads must be >= 1, but was " + threads);
+        }
+        this.threads = threads;
+    }
+
+    /**
+     * Sets OpenBLAS's thread count from the thread that is about to multiply. Epochs run as tasks on
+     * a pool, so that thread may change from one epoch to the next; an OpenMP build of OpenBLAS
+     * keeps the count per calling thread, and setting it again costs nothing measurable.
+     */
+    private void gemm(INDArray a, INDArray b, INDArray c, boolean transposeA, boolean transposeB) {
+        Thread current = Thread.currentThread();
+        if (current != threadsSetOn) {
+            Nd4j.factory().blas().setMaxThreads(threads);
+            threadsSetOn = current;
+        }
         Nd4j.gemm(a, b, c, transposeA, transposeB, 1.0, 0.0);
+    }
+
+    @Override
+    public String name() {
+        return small.name() + "+blas";
     }
 
     private static boolean large(int rows, int out, int in) {
