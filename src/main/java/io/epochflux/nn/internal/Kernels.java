@@ -83,6 +83,16 @@ public final class Kernels {
     }
 
     /**
+     * Tells whether one product goes to BLAS.
+     *
+     * @param multiplyAdds the product's multiply-adds: rows x units x fan-in
+     * @return true when it reaches the threshold above which BLAS pays off
+     */
+    public static boolean onBlas(long multiplyAdds) {
+        return multiplyAdds >= BlasFloatOps.THRESHOLD;
+    }
+
+    /**
      * Tells whether a batch of this size has a matrix product large enough for BLAS to pay off.
      *
      * @param layout the network
