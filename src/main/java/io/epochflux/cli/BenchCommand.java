@@ -27,6 +27,10 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
+import java.io.BufferedInputStream;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.lang.management.ManagementFactory;
@@ -39,12 +43,13 @@ import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
+import java.util.zip.GZIPInputStream;
 
 /**
  * {@code epochflux bench}: named workloads, warmed up, measured repeatedly, reported as median and
  * spread of milliseconds per epoch, epochs per second and GFLOP/s.
  */
-@Command(name = "bench", sortOptions = false, mixinStandardHelpOptions = true,
+@Command(name = "bench", sortOptions = false, mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = {"Measure training speed and memory.",
             "seed:  the tutorial's 784-2-10 workload, as a bare training loop and through the full train",
             "       pipeline (stream, early stopping, meters, progress lines, history), with plain loops and",
@@ -107,6 +112,10 @@ final class BenchCommand implements Callable<Integer> {
         }
         for (int t : threads) {
             Usage.atLeast(spec, "--threads", t, 1);
+        }
+        if (dataDir != null) {
+            // asked for by name: a wrong directory is a usage error, not a skipped workload
+            DataOptions.checkDirectory(spec, "--data-dir", dataDir);
         }
         if (child) {
             if (workloads.contains("seed")) {
@@ -357,13 +366,16 @@ final class BenchCommand implements Callable<Integer> {
 
     private void largeInChildren() throws Exception {
         Path dir = largeDataDir();
-        out.printf("%nlarge: 784-256(relu)-128(relu)-10(softmax), Adam, batch 128, 60,000 training + 10,000 validation"
-                + " images from %s, 1 warm-up + %d measured epochs%n", dir, largeEpochs);
         if (!Mnist.hasStandardFiles(dir)) {
+            out.printf("%nlarge: 784-256(relu)-128(relu)-10(softmax), Adam, batch 128, 1 warm-up + %d measured epochs%n",
+                    largeEpochs);
             out.println("  skipped: " + dir + " does not hold the standard MNIST files (Debian: apt-get install"
                     + " dataset-fashion-mnist, or pass --data-dir)");
             return;
         }
+        out.printf("%nlarge: 784-256(relu)-128(relu)-10(softmax), Adam, batch 128, %,d training + %,d validation"
+                + " images from %s, 1 warm-up + %d measured epochs%n", headerCount(dir, "train-images-idx3-ubyte"),
+                headerCount(dir, "t10k-images-idx3-ubyte"), dir, largeEpochs);
         Path jar = ownJar();
         if (jar == null) {
             out.println("  (not running from the jar: one case, with this process's BLAS threads)");
@@ -374,6 +386,21 @@ final class BenchCommand implements Callable<Integer> {
             // OpenMP fixes a thread's team size when the thread starts: a fresh process per thread count
             child(jar, true, List.of("--workload", "large", "--large-epochs", String.valueOf(largeEpochs), "--data-dir",
                     dir.toString()), t);
+        }
+    }
+
+    /** The image count in a standard file's header, read without loading the file (the children do that). */
+    static int headerCount(Path dir, String name) throws IOException {
+        Path file = Files.isRegularFile(dir.resolve(name)) ? dir.resolve(name) : dir.resolve(name + ".gz");
+        try (InputStream raw = new BufferedInputStream(Files.newInputStream(file))) {
+            raw.mark(2);
+            boolean gzip = raw.read() == 0x1f && raw.read() == 0x8b;
+            raw.reset();
+            DataInputStream in = new DataInputStream(gzip ? new GZIPInputStream(raw) : raw);
+            in.readInt();
+            return in.readInt();
+        } catch (IOException e) {
+            throw new IOException(file + ": cannot read its header: " + Usage.reason(e), e);
         }
     }
 

@@ -7,8 +7,12 @@ import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 
 import java.io.IOException;
+import java.nio.file.DirectoryIteratorException;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 /** Where the examples come from and how many of them. */
 final class DataOptions {
@@ -37,19 +41,22 @@ final class DataOptions {
                     "the bundled sample's validation pool");
             return Mnist.sampleSplit(Mnist.bundledSample(), trainSize, valSize, seed);
         }
-        if (!Files.isDirectory(dataDir)) {
-            throw Usage.error(spec, "--data-dir must be an existing directory, but " + dataDir + " is not one");
-        }
-        if (!Mnist.hasStandardFiles(dataDir)) {
-            throw Usage.error(spec, "--data-dir must hold train-images-idx3-ubyte, train-labels-idx1-ubyte, "
-                    + "t10k-images-idx3-ubyte and t10k-labels-idx1-ubyte (each optionally .gz), but " + dataDir
-                    + " does not");
-        }
+        checkDirectory(spec, "--data-dir", dataDir);
         Mnist.TrainAndTest files = Mnist.directory(dataDir);
         Dataset train = files.train();
+        if (train.size() <= Mnist.KERAS_VALIDATION_POOL) {
+            // Keras' split keeps the last 10,000 for validation: with fewer there is no training pool
+            throw Usage.error(spec, String.format(java.util.Locale.ROOT, "--data-dir must hold more than %,d training"
+                    + " examples (the last %,d are the validation pool, as in Keras), but %s holds %,d", Mnist.KERAS_VALIDATION_POOL,
+                    Mnist.KERAS_VALIDATION_POOL, dataDir.resolve("train-images-idx3-ubyte[.gz]"), train.size()));
+        }
+        if (files.test().size() == 0) {
+            throw Usage.error(spec, "--data-dir must hold at least 1 test example, but " + dataDir.resolve(
+                    "t10k-images-idx3-ubyte[.gz]") + " holds 0");
+        }
         checkPool(spec, "--train-size", trainSize, train.size() - Mnist.KERAS_VALIDATION_POOL,
                 "the training pool of " + dataDir + ": all but the last " + Mnist.KERAS_VALIDATION_POOL);
-        checkPool(spec, "--val-size", valSize, Math.min(Mnist.KERAS_VALIDATION_POOL, train.size()),
+        checkPool(spec, "--val-size", valSize, Mnist.KERAS_VALIDATION_POOL,
                 "the validation pool of " + dataDir + ": the last " + Mnist.KERAS_VALIDATION_POOL);
         return Mnist.kerasSplit(files, trainSize, valSize, seed);
     }
@@ -59,4 +66,35 @@ final class DataOptions {
             throw Usage.error(spec, option + " must be <= " + pool + " (" + what + "), but was " + size);
         }
     }
+
+    /**
+     * Checks a data directory before anything is read: it exists, can be listed, and holds the four
+     * standard files; the message says which are missing, or what the operating system refused.
+     */
+    static void checkDirectory(CommandSpec spec, String option, Path dir) {
+        if (!Files.isDirectory(dir)) {
+            throw Usage.error(spec, option + " must be an existing directory, but " + dir + " is not one"
+                    + (Files.exists(dir) ? " (it is a file)" : " (No such file or directory)"));
+        }
+        try (DirectoryStream<Path> listing = Files.newDirectoryStream(dir)) {
+            listing.iterator().hasNext();
+        } catch (IOException | DirectoryIteratorException e) {
+            IOException io = e instanceof DirectoryIteratorException d ? d.getCause() : (IOException) e;
+            throw Usage.error(spec, option + " must be a readable directory, but " + dir + " cannot be read: "
+                    + Usage.reason(io));
+        }
+        List<String> missing = new ArrayList<>();
+        for (String name : STANDARD_FILES) {
+            if (!Files.isRegularFile(dir.resolve(name)) && !Files.isRegularFile(dir.resolve(name + ".gz"))) {
+                missing.add(name);
+            }
+        }
+        if (!missing.isEmpty()) {
+            throw Usage.error(spec, option + " must hold " + String.join(", ", STANDARD_FILES) + " (each optionally .gz), but "
+                    + dir + " has no " + String.join(", no ", missing));
+        }
+    }
+
+    private static final List<String> STANDARD_FILES = List.of("train-images-idx3-ubyte", "train-labels-idx1-ubyte",
+            "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte");
 }

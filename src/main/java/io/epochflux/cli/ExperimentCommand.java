@@ -20,6 +20,8 @@ import reactor.core.publisher.Mono;
 import reactor.core.scheduler.Schedulers;
 
 import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -33,12 +35,14 @@ import java.util.concurrent.Callable;
  * early stopping, patience 0, patience 30), each its own stream, run concurrently; a comparison
  * table; each run's files; an overlay of their val_loss.
  */
-@Command(name = "experiment", sortOptions = false, mixinStandardHelpOptions = true,
-        description = {"Rerun the seed experiment: the same network trained without early stopping and with",
-            "EarlyStopping(patience=P) for each P, concurrently; print a comparison table and write each run's",
-            "history.csv, report.json, history.png and model.zip, val_loss.png and results.md into --out."},
+@Command(name = "experiment", sortOptions = false, mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = {"Rerun the seed experiment: runs with and without early stopping, side by side.",
+            "The same network is trained without early stopping and with EarlyStopping(patience=P) for each P,",
+            "concurrently; a comparison table is printed, and each run's history.csv, report.json, history.png",
+            "and model.zip, val_loss.png and results.md are written into --out."},
         exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:done", "1:failed at run time", "2:bad usage", "130:interrupted (Ctrl-C)"})
+        exitCodeList = {"0:done", "1:failed at run time", "2:bad usage", "130:interrupted (Ctrl-C, SIGINT)",
+            "143:terminated (SIGTERM)"})
 final class ExperimentCommand implements Callable<Integer> {
 
     @Spec
@@ -72,14 +76,24 @@ final class ExperimentCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         metricsOptions.check(spec);
-        output.check(spec);
         int parallelism = parallel == null ? Runtime.getRuntime().availableProcessors() : parallel;
         Usage.atLeast(spec, "--parallel", parallelism, 1);
         for (int p : patience) {
             Usage.atLeast(spec, "--patience", p, 0);
         }
+        // each run's folder is named after its patience: a repeated value would write two runs into one
+        if (new java.util.HashSet<>(patience).size() != patience.size()) {
+            throw Usage.error(spec, "--patience values must be distinct, but was " + patience.stream().map(String::valueOf)
+                    .collect(java.util.stream.Collectors.joining(",")));
+        }
         ProgressPrinter base = new ProgressPrinter(out, training.epochs, output.verbosity(), false);
+        model.hiddenUnits(spec);
         Split split = data.load(spec, training.seed);
+        model.check(spec, split.train().featureCount(), split.train().labelCount(), training.batchSize,
+                patience.size() + 1);
+        // last of the checks, as it creates the directory: every option is checked before training
+        output.check(spec);
+        metricsOptions.warn(spec, spec.commandLine().getErr());
         List<RunPlan> plans = new ArrayList<>();
         List<ProgressPrinter> printers = new ArrayList<>();
         List<Integer> settings = new ArrayList<>();
@@ -109,8 +123,16 @@ final class ExperimentCommand implements Callable<Integer> {
                 out.flush();
             }
             Runner runner = new Runner(metrics, interrupt, metricsOptions.minEpochDuration);
+            List<RunFiles> files = new ArrayList<>();
+            if (output.out != null) {
+                removeStale(output.out, plans, out);
+                for (RunPlan plan : plans) {
+                    files.add(RunFiles.start(output.out.resolve(plan.name()), plan.name(), out, List.of()));
+                }
+            }
             List<Runner.Result> results = Flux.range(0, plans.size())
-                    .flatMapSequential(i -> Mono.fromCallable(() -> runner.run(plans.get(i), printers.get(i)))
+                    .flatMapSequential(i -> Mono.fromCallable(() -> runner.run(plans.get(i), printers.get(i), null, null,
+                                    files.isEmpty() ? null : files.get(i)))
                             .subscribeOn(Schedulers.boundedElastic()), parallelism)
                     .collectList()
                     .block();
@@ -120,8 +142,8 @@ final class ExperimentCommand implements Callable<Integer> {
             out.print(table);
             out.printf("Wall time of the whole experiment: %.2f s%n", wall.toNanos() / 1e9);
             if (output.out != null) {
-                for (Runner.Result r : results) {
-                    Runner.write(r, output.out.resolve(r.plan().name()));
+                for (int i = 0; i < results.size(); i++) {
+                    files.get(i).finish(results.get(i));
                 }
                 Map<String, History> histories = new LinkedHashMap<>();
                 results.forEach(r -> histories.put(r.plan().name(), r.history()));
@@ -133,6 +155,53 @@ final class ExperimentCommand implements Callable<Integer> {
             }
             out.flush();
             return Runner.exitCode(results, interrupt, metrics, metricsOptions.linger, out);
+        }
+    }
+
+    /**
+     * Clears what an earlier command left in the output directory that this experiment will not
+     * write: run folders of other names, and a single run's files at the top level (a {@code train}
+     * into the same directory). Says what it removed in one line.
+     */
+    static void removeStale(Path dir, List<RunPlan> plans, PrintWriter out) throws java.io.IOException {
+        if (!Files.isDirectory(dir)) {
+            return;
+        }
+        java.util.Set<String> ours = new java.util.HashSet<>();
+        plans.forEach(p -> ours.add(p.name()));
+        List<String> removed = new ArrayList<>();
+        try (java.nio.file.DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
+            for (Path entry : entries) {
+                String name = entry.getFileName().toString();
+                if (Files.isDirectory(entry) && !ours.contains(name) && RunFiles.holdsARun(entry)) {
+                    deleteRunFolder(entry);
+                    removed.add(name + "/");
+                }
+            }
+        }
+        RunFiles.removeLeftovers(dir);
+        for (String file : RunFiles.SET) {
+            if (Files.deleteIfExists(dir.resolve(file))) {
+                removed.add(file);
+            }
+        }
+        if (!removed.isEmpty()) {
+            java.util.Collections.sort(removed);
+            out.println("Removed what an earlier run left in " + dir + ": " + String.join(", ", removed));
+            out.flush();
+        }
+    }
+
+    /** Deletes a run folder's set and left-overs, then the folder if nothing else is in it. */
+    private static void deleteRunFolder(Path folder) throws java.io.IOException {
+        RunFiles.removeLeftovers(folder);
+        for (String file : RunFiles.SET) {
+            Files.deleteIfExists(folder.resolve(file));
+        }
+        try (java.util.stream.Stream<Path> rest = Files.list(folder)) {
+            if (rest.findAny().isEmpty()) {
+                Files.delete(folder);
+            }
         }
     }
 

@@ -7,12 +7,13 @@ import java.io.PrintWriter;
 
 /**
  * The {@code epochflux} command line: {@code train}, {@code experiment}, {@code bench}. Exit
- * codes: 0 done, 1 failed at run time, 2 bad usage, 130 interrupted. Every error is one line that
+ * codes: 0 done, 1 failed at run time, 2 bad usage, 130 interrupted (SIGINT), 143 terminated
+ * (SIGTERM; the JVM reports 128 + the signal's number). Every error is one line that
  * names what was wrong; {@code --verbose} adds the stack trace.
  */
 @Command(name = "epochflux", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Train and watch neural networks on the JVM as a reactive stream.",
-        subcommands = {TrainCommand.class, ExperimentCommand.class, BenchCommand.class})
+        subcommands = {TrainCommand.class, ExperimentCommand.class, SweepCommand.class, BenchCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec

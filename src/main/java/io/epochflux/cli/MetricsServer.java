@@ -31,6 +31,11 @@ final class MetricsServer implements AutoCloseable {
         return endpoint.port();
     }
 
+    /** @return the registry, for commands that bind meters themselves (a sweep's trials) */
+    io.micrometer.core.instrument.MeterRegistry registry() {
+        return registry;
+    }
+
     /** Publishes one run; its meters stay while this server lives. */
     TrainingMetrics binder(RunPlan plan) {
         TrainingMetrics.Builder b = TrainingMetrics.builder(registry).run(plan.name()).retention(Duration.ofDays(3650));

@@ -1,8 +1,11 @@
 package io.epochflux.cli;
 
+import io.epochflux.internal.MemoryBudget;
 import io.epochflux.nn.Activation;
 import io.epochflux.nn.Loss;
 import io.epochflux.nn.Sequential;
+import io.epochflux.nn.internal.Layout;
+import io.epochflux.nn.internal.ModelBudget;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 
@@ -12,26 +15,88 @@ import java.util.List;
 /** The network: hidden layers and their activation, then a softmax layer over the classes. */
 final class ModelOptions {
 
-    @Option(names = "--hidden", paramLabel = "UNITS", split = ",", defaultValue = "2",
+    // A plain string, not picocli's split list: the split drops empty entries, so "--hidden ," would
+    // silently mean "no hidden layer" and "2,3," would pass
+    @Option(names = "--hidden", paramLabel = "UNITS[,UNITS...]", defaultValue = "2",
             description = "Hidden layer widths, comma-separated (default: ${DEFAULT-VALUE}, the seed's Dense(2)).")
-    List<Integer> hidden = new ArrayList<>();
+    String hidden;
 
     @Option(names = "--activation", paramLabel = "NAME", defaultValue = "relu",
             description = "Activation of the hidden layers: relu, sigmoid, tanh, linear, softmax (default: ${DEFAULT-VALUE}).")
     String activation;
 
-    Sequential build(CommandSpec spec, int inputs, int classes, long seed) {
-        Activation a;
+    /** @return the hidden widths, each checked */
+    List<Integer> hiddenUnits(CommandSpec spec) {
+        List<Integer> units = new ArrayList<>();
+        for (String part : hidden.split(",", -1)) {
+            String p = part.trim();
+            if (p.isEmpty()) {
+                throw Usage.error(spec, "--hidden must be widths separated by single commas, with no empty entry, but was '"
+                        + hidden + "'");
+            }
+            int u;
+            try {
+                u = Integer.parseInt(p);
+            } catch (NumberFormatException e) {
+                throw Usage.error(spec, "--hidden units must be whole numbers, but was '" + p + "' in '" + hidden + "'");
+            }
+            Usage.atLeast(spec, "--hidden units", u, 1);
+            units.add(u);
+        }
+        return units;
+    }
+
+    private Activation activation(CommandSpec spec) {
         try {
-            a = Activation.fromName(activation);
+            return Activation.fromName(activation);
         } catch (IllegalArgumentException e) {
             throw Usage.error(spec, "--" + e.getMessage());
         }
+    }
+
+    /**
+     * Checks the options and that {@code runs} such models, training at once with {@code batchSize},
+     * fit the heap; a model too large is a usage error naming {@code --hidden}, before anything is
+     * allocated.
+     */
+    void check(CommandSpec spec, int inputs, int classes, int batchSize, int runs) {
+        List<Integer> units = hiddenUnits(spec);
+        Activation a = activation(spec);
+        int[] widths = new int[units.size() + 1];
+        Activation[] activations = new Activation[widths.length];
+        for (int i = 0; i < units.size(); i++) {
+            widths[i] = units.get(i);
+            activations[i] = a;
+        }
+        widths[units.size()] = classes;
+        activations[units.size()] = Activation.SOFTMAX;
+        Layout layout;
+        try {
+            layout = new Layout(inputs, widths, activations, Loss.CATEGORICAL_CROSSENTROPY);
+        } catch (IllegalArgumentException e) {
+            throw Usage.error(spec, "--hidden " + hidden + ": " + e.getMessage());
+        }
+        long bytes = MemoryBudget.product(ModelBudget.trainingBytes(layout, batchSize), runs);
+        try {
+            MemoryBudget.checkFits(String.format(java.util.Locale.ROOT, "--hidden %s: %s%s (%,d parameters)",
+                    hidden, runs == 1 ? "the model " : runs + " runs of the model ", layout.describe(),
+                    layout.parameterCount()), bytes, "use narrower layers");
+        } catch (IllegalArgumentException e) {
+            throw Usage.error(spec, e.getMessage());
+        }
+    }
+
+    Sequential build(CommandSpec spec, int inputs, int classes, long seed) {
+        Activation a = activation(spec);
         Sequential.Builder b = Sequential.builder(inputs).seed(seed).loss(Loss.CATEGORICAL_CROSSENTROPY);
-        for (int units : hidden) {
-            Usage.atLeast(spec, "--hidden units", units, 1);
+        for (int units : hiddenUnits(spec)) {
             b.dense(units, a);
         }
-        return b.dense(classes, Activation.SOFTMAX).build();
+        try {
+            return b.dense(classes, Activation.SOFTMAX).build();
+        } catch (IllegalArgumentException e) {
+            // the library's own heap check, should the heap have filled since check(...)
+            throw Usage.error(spec, "--hidden " + hidden + ": " + e.getMessage());
+        }
     }
 }

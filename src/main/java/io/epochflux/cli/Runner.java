@@ -2,8 +2,6 @@ package io.epochflux.cli;
 
 import io.epochflux.data.Dataset;
 import io.epochflux.nn.Evaluation;
-import io.epochflux.report.Charts;
-import io.epochflux.report.HistoryCsv;
 import io.epochflux.report.ProgressPrinter;
 import io.epochflux.report.RunReport;
 import io.epochflux.train.EpochMetrics;
@@ -11,18 +9,17 @@ import io.epochflux.train.History;
 import io.epochflux.train.Pacing;
 import io.epochflux.train.Provenance;
 import io.epochflux.train.StopReport;
+import io.epochflux.train.RunOutcome;
 import io.epochflux.train.TrainingRun;
 import reactor.core.publisher.Flux;
 
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
+import java.util.function.Function;
 
 /** Runs a plan: trains, evaluates on the test set, and writes the run's files. */
 final class Runner {
@@ -59,29 +56,58 @@ final class Runner {
     }
 
     Result run(RunPlan plan, ProgressPrinter printer) {
-        TrainingRun run = plan.trainer().run(plan.model(), plan.split().train(), plan.split().validation());
+        return run(plan, printer, null, null, null);
+    }
+
+    /**
+     * Trains, evaluates and reports one plan.
+     *
+     * @param plan the plan
+     * @param printer the progress lines
+     * @param learningRate a learning-rate operator, placed right below the trainer so that every
+     *                     operator below sees each epoch's learning_rate; null for none
+     * @param checkpoints keeps checkpoints (or continues from one); null for none
+     * @param files the run's files, appended epoch by epoch; null to write none
+     * @return what the run produced
+     */
+    Result run(RunPlan plan, ProgressPrinter printer, Function<Flux<EpochMetrics>, Flux<EpochMetrics>> learningRate,
+               CheckpointRun checkpoints, RunFiles files) {
+        TrainingRun run = checkpoints != null ? checkpoints.start(plan)
+                : plan.trainer().run(plan.model(), plan.split().train(), plan.split().validation());
         Flux<EpochMetrics> epochs = run.epochs();
+        if (learningRate != null) {
+            // first, on the run's thread: a change it makes applies to the very next epoch
+            epochs = epochs.transform(learningRate);
+        }
         if (pacing != null) {
             epochs = epochs.transform(Pacing.atLeast(pacing));
         }
         if (plan.rule() != null) {
             epochs = epochs.transform(plan.rule());
         }
+        if (checkpoints != null) {
+            epochs = epochs.transform(checkpoints::apply);
+        }
         if (metrics != null) {
             epochs = epochs.transform(metrics.binder(plan));
         }
         List<EpochMetrics> seen = Collections.synchronizedList(new ArrayList<>());
+        if (checkpoints != null) {
+            seen.addAll(checkpoints.earlier());
+        }
         Throwable error = null;
         try {
-            epochs.takeUntilOther(interrupt.signal())
-                    .doOnNext(m -> seen.add(m.withoutSnapshot()))
-                    .doOnNext(printer)
-                    .blockLast();
+            Flux<EpochMetrics> watched = epochs.takeUntilOther(interrupt.signal())
+                    .doOnNext(m -> seen.add(m.withoutSnapshot()));
+            if (files != null) {
+                watched = watched.doOnNext(files::epoch);
+            }
+            watched.doOnNext(printer).blockLast();
         } catch (RuntimeException e) {
             error = e;
         }
         // an interrupt cancels from this thread: wait until the run has rolled back and let the model go
-        run.released().block();
+        RunOutcome outcome = run.outcome().block();
         History history = History.of(seen);
         Dataset test = plan.split().test();
         Evaluation evaluation = plan.model().evaluate(test, TEST_BATCH_SIZE);
@@ -98,12 +124,25 @@ final class Runner {
         provenance.put("kernel", plan.model().kernelFor(plan.trainer().batchSize()));
         provenance.put("threads", plan.model().blasThreadsFor(plan.trainer().batchSize()));
         report.provenance(provenance);
+        report.weights(outcome.weightsEpoch(), weightsSource(outcome));
         if (error != null) {
             report.error(error.getMessage() == null ? error.toString() : error.getMessage());
         } else if (interrupt.fired() && history.stop().isEmpty()) {
             report.outcome(RunReport.Outcome.INTERRUPTED);
         }
         return new Result(plan, history, evaluation, report.build(), error);
+    }
+
+    /** Says why the model holds the weights it does, for report.json. */
+    static String weightsSource(RunOutcome outcome) {
+        if (outcome.weightsEpoch() == 0) {
+            return "initial: no epoch completed";
+        }
+        if (outcome.restoredFromEpoch().isPresent()) {
+            return "restored" + outcome.stop().map(s -> " by " + s.rule()).orElse(" by a stop rule");
+        }
+        return outcome.kind() == RunOutcome.Kind.CANCELLED || outcome.kind() == RunOutcome.Kind.FAILED
+                ? "last completed epoch (the unfinished one rolled back)" : "last epoch";
     }
 
     /**
@@ -127,24 +166,5 @@ final class Runner {
             return 130;
         }
         return 0;
-    }
-
-    /** Writes history.csv, report.json, history.png and model.zip into a directory. */
-    static List<Path> write(Result result, Path dir) throws IOException {
-        Files.createDirectories(dir);
-        List<Path> written = new ArrayList<>();
-        Path csv = dir.resolve("history.csv");
-        HistoryCsv.write(csv, result.history());
-        written.add(csv);
-        Path json = dir.resolve("report.json");
-        result.report().write(json);
-        written.add(json);
-        Path png = dir.resolve("history.png");
-        Charts.write(Charts.history(result.history(), result.plan().title()), png);
-        written.add(png);
-        Path model = dir.resolve("model.zip");
-        result.plan().model().save(model);
-        written.add(model);
-        return written;
     }
 }

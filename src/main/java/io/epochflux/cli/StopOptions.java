@@ -1,5 +1,6 @@
 package io.epochflux.cli;
 
+import io.epochflux.internal.Format;
 import io.epochflux.stop.EarlyStopping;
 import io.epochflux.stop.Mode;
 import io.epochflux.stop.StopRule;
@@ -87,6 +88,9 @@ final class StopOptions {
         if (!Double.isFinite(minDelta)) {
             throw Usage.error(spec, "--min-delta must be finite, but was " + minDelta);
         }
+        if (baseline != null && !Double.isFinite(baseline)) {
+            throw Usage.error(spec, "--baseline must be finite, but was " + baseline);
+        }
         EarlyStopping.Builder b = EarlyStopping.builder().patience(p).minDelta(minDelta)
                 .restoreBestWeights(restoreBestWeights).startFromEpoch(startFromEpoch)
                 .mode(Mode.valueOf(mode.name().toUpperCase(Locale.ROOT)));
@@ -110,7 +114,7 @@ final class StopOptions {
         }
         if (timeBudget != null) {
             if (timeBudget.isZero() || timeBudget.isNegative()) {
-                throw Usage.error(spec, "--time-budget must be positive, but was " + timeBudget);
+                throw Usage.error(spec, "--time-budget must be positive, but was " + Format.human(timeBudget));
             }
             rules.add(StopWhen.timeBudget(timeBudget));
         }

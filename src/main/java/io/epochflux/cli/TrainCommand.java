@@ -6,12 +6,14 @@ import io.epochflux.internal.Format;
 import io.epochflux.report.ProgressPrinter;
 import io.epochflux.stop.EarlyStopping;
 import io.epochflux.stop.StopRule;
+import io.epochflux.train.EpochMetrics;
 import io.epochflux.train.Trainer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
+import reactor.core.publisher.Flux;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -19,14 +21,16 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
 import java.util.stream.Collectors;
 
 /** {@code epochflux train}: one run, printed as Keras prints it, with its files. */
-@Command(name = "train", sortOptions = false, mixinStandardHelpOptions = true,
+@Command(name = "train", sortOptions = false, mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = {"Train one network on MNIST-style data and evaluate it on the test set.",
             "Ctrl-C stops the run cleanly and still writes what it has."},
         exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:done", "1:failed at run time", "2:bad usage", "130:interrupted (Ctrl-C)"})
+        exitCodeList = {"0:done", "1:failed at run time", "2:bad usage", "130:interrupted (Ctrl-C, SIGINT)",
+            "143:terminated (SIGTERM)"})
 final class TrainCommand implements Callable<Integer> {
 
     @Spec
@@ -51,6 +55,12 @@ final class TrainCommand implements Callable<Integer> {
     MetricsOptions metricsOptions;
 
     @Mixin
+    LearningRateOptions learningRate;
+
+    @Mixin
+    CheckpointOptions checkpoints;
+
+    @Mixin
     ThreadOptions threads;
 
     @Option(names = "--name", paramLabel = "NAME",
@@ -59,30 +69,57 @@ final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (checkpoints.resume != null) {
+            return CheckpointRun.resume(spec, checkpoints);
+        }
         PrintWriter out = spec.commandLine().getOut();
         metricsOptions.check(spec);
         threads.apply(spec);
-        output.check(spec);
         EarlyStopping es = stops.earlyStopping(spec);
         StopRule rule = stops.rule(spec, es);
+        Function<Flux<EpochMetrics>, Flux<EpochMetrics>> steering = learningRate.operator(spec);
         ProgressPrinter printer = new ProgressPrinter(out, training.epochs, output.verbosity(), System.console() != null);
         Trainer trainer = training.trainer(spec, printer);
+        model.hiddenUnits(spec);
         Split split = data.load(spec, training.seed);
+        model.check(spec, split.train().featureCount(), split.train().labelCount(), trainer.batchSize(), 1);
+        checkpoints.check(spec, output.out, metricsOptions.minEpochDuration != null);
+        // last of the checks, as it creates the directory: every option is checked before training
+        output.check(spec);
+        metricsOptions.warn(spec, spec.commandLine().getErr());
         Sequential network = model.build(spec, split.train().featureCount(), split.train().labelCount(), training.seed);
         String runName = name != null ? name : es == null ? "no-early-stopping" : "patience-" + es.patience();
-        RunPlan plan = new RunPlan(runName, network, trainer, split, es, rule, configuration(network, trainer, es, rule));
+        Map<String, Object> configuration = configuration(network, trainer, es, rule);
+        configuration.put("learning_rate_operator", LearningRateOptions.describe(steering));
+        RunPlan plan = new RunPlan(runName, network, trainer, split, es, rule, configuration);
 
         try (Interrupt interrupt = new Interrupt();
              MetricsServer metrics = metricsOptions.port == null ? null
                      : MetricsServer.start(metricsOptions.bind, metricsOptions.port)) {
             if (!output.quiet) {
                 printHeader(out, plan, metrics);
+                if (steering != null) {
+                    out.println("  learning rate: " + steering);
+                }
             }
-            Runner.Result result = new Runner(metrics, interrupt, metricsOptions.minEpochDuration).run(plan, printer);
+            CheckpointRun checkpointRun = CheckpointRun.prepare(spec, checkpoints, output.out, plan,
+                    spec.commandLine().getErr()).orElse(null);
+            RunFiles files = output.out == null ? null : RunFiles.start(output.out, runName, out,
+                    checkpointRun == null ? List.of() : checkpointRun.earlier());
+            Runner.Result result;
+            try {
+                result = new Runner(metrics, interrupt, metricsOptions.minEpochDuration)
+                        .run(plan, printer, steering, checkpointRun, files);
+            } catch (RuntimeException | Error e) {
+                if (files != null) {
+                    files.close(); // the report still says running; history.csv keeps every finished epoch
+                }
+                throw e;
+            }
             printSummary(out, result);
-            if (output.out != null) {
-                List<Path> files = Runner.write(result, output.out);
-                out.println("Wrote " + files.stream().map(Path::toString).collect(Collectors.joining(", ")));
+            if (files != null) {
+                List<Path> written = files.finish(result);
+                out.println("Wrote " + written.stream().map(Path::toString).collect(Collectors.joining(", ")));
             }
             out.flush();
             return Runner.exitCode(List.of(result), interrupt, metrics, metricsOptions.linger, out);

@@ -5,9 +5,9 @@ import java.util.Objects;
 
 /**
  * An IDX file that cannot be read as what it claims to be: a wrong magic number, impossible
- * dimensions, a length that disagrees with the header, corrupt compression, or image and label
- * files that do not belong together. The message names the file and says what was expected and
- * what was found.
+ * dimensions, a length that disagrees with the header, corrupt compression, image and label
+ * files that do not belong together, or a consistent header that promises more data than the heap
+ * can hold. The message names the file and says what was expected and what was found.
  */
 public final class IdxFormatException extends IOException {
 

@@ -61,4 +61,47 @@ public final class Format {
         }
         return sb.append(Math.round(nanos / 1e9)).append('s');
     }
+
+    /**
+     * Formats a duration for people: {@code 412us}, {@code 232ms}, {@code 1.5s}, {@code 1m30s},
+     * {@code 2h}, {@code 1h5m}; not ISO-8601's {@code PT0.232515023S}. Below a minute it keeps three
+     * significant places at most; from a minute on, whole seconds.
+     *
+     * @param d the duration
+     * @return the short form; a negative duration gets a leading {@code -}
+     */
+    public static String human(Duration d) {
+        if (d.isNegative()) {
+            return "-" + human(d.negated());
+        }
+        if (d.compareTo(Duration.ofSeconds(1)) < 0) {
+            long nanos = d.toNanos();
+            if (nanos < 1000) {
+                return nanos + "ns";
+            }
+            return nanos < 1_000_000 ? Math.round(nanos / 1e3) + "us" : Math.round(nanos / 1e6) + "ms";
+        }
+        if (d.compareTo(Duration.ofMinutes(1)) < 0) {
+            double seconds = d.toNanos() / 1e9;
+            String s = seconds < 10 ? String.format(java.util.Locale.ROOT, "%.2f", seconds)
+                    : String.format(java.util.Locale.ROOT, "%.1f", seconds);
+            s = s.replaceAll("\\.?0+$", "");
+            return s + "s";
+        }
+        long total = d.getSeconds() + (d.getNano() >= 500_000_000 ? 1 : 0);
+        long h = total / 3600;
+        long m = total % 3600 / 60;
+        long sec = total % 60;
+        StringBuilder sb = new StringBuilder();
+        if (h > 0) {
+            sb.append(h).append('h');
+        }
+        if (m > 0) {
+            sb.append(m).append('m');
+        }
+        if (sec > 0) {
+            sb.append(sec).append('s');
+        }
+        return sb.toString();
+    }
 }

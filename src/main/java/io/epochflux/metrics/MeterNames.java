@@ -23,6 +23,12 @@ public final class MeterNames {
     public static final String LOSS = "epochflux.loss";
     /** Gauge of the latest accuracy ({@code epochflux_accuracy_ratio}). Tags: run, sweep, split. */
     public static final String ACCURACY = "epochflux.accuracy";
+    /**
+     * Gauge of the learning rate in force during the latest epoch ({@code epochflux_learning_rate}),
+     * as the epochs carry it ({@code learning_rate}) when a learning-rate operator is in the chain;
+     * NaN otherwise. Tags: run, sweep.
+     */
+    public static final String LEARNING_RATE = "epochflux.learning.rate";
     /** Gauge of the monitored metric's best value ({@code epochflux_monitor_best}). Tags: run, sweep, monitor. */
     public static final String MONITOR_BEST = "epochflux.monitor.best";
     /** Gauge of epochs since the monitored metric improved ({@code epochflux_monitor_wait_epochs}). Tags: run, sweep, monitor. */

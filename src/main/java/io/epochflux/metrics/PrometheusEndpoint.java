@@ -1,22 +1,35 @@
 package io.epochflux.metrics;
 
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import com.sun.net.httpserver.Authenticator;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpPrincipal;
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
+import io.prometheus.metrics.exporter.httpserver.HttpExchangeAdapter;
 
 import java.io.IOException;
 import java.net.BindException;
 import java.util.Objects;
+import java.util.logging.Logger;
 
 /**
  * A Prometheus scrape endpoint without a web framework: {@code GET /metrics} on its own small
  * HTTP server (Prometheus' own exporter), serving the text format or OpenMetrics as the scraper
  * asks. It binds to loopback unless told otherwise. Scrapes run on the server's threads and read
- * gauges without locking, so they never stall training.
+ * gauges without locking, so they never stall training. Only {@code GET} and {@code HEAD} are
+ * answered; any other method gets {@code 405 Method Not Allowed} with {@code Allow: GET, HEAD}. A
+ * scraper that hangs up mid-response is not an error worth a stack trace, so none is logged.
  */
 public final class PrometheusEndpoint implements AutoCloseable {
 
     /** The address the endpoint binds to unless told otherwise. */
     public static final String LOOPBACK = "127.0.0.1";
+
+    /**
+     * The exporter logs a 27-line trace when a client resets the connection during a scrape. The
+     * logger is held here so that its filter is not lost when the logging framework lets go of it.
+     */
+    private static final Logger EXCHANGE_LOG = quietAboutClientsThatLeave();
 
     private final HTTPServer server;
     private final String host;
@@ -46,10 +59,33 @@ public final class PrometheusEndpoint implements AutoCloseable {
                     .hostname(host)
                     .port(port)
                     .registry(registry.getPrometheusRegistry())
+                    .authenticator(new ReadOnly())
                     .buildAndStart();
             return new PrometheusEndpoint(server, host);
         } catch (BindException e) {
             throw new BindException("cannot serve metrics on " + host + ":" + port + ": " + e.getMessage());
+        }
+    }
+
+    private static Logger quietAboutClientsThatLeave() {
+        Logger log = Logger.getLogger(HttpExchangeAdapter.class.getName());
+        // every IOException the exporter logs is about the client's socket: a reset, a broken pipe
+        log.setFilter(record -> !(record.getThrown() instanceof IOException));
+        return log;
+    }
+
+    /** Refuses every method but GET and HEAD before the exporter sees the request. */
+    private static final class ReadOnly extends Authenticator {
+        private static final HttpPrincipal ANYONE = new HttpPrincipal("anyone", "metrics");
+
+        @Override
+        public Result authenticate(HttpExchange exchange) {
+            String method = exchange.getRequestMethod();
+            if ("GET".equals(method) || "HEAD".equals(method)) {
+                return new Success(ANYONE);
+            }
+            exchange.getResponseHeaders().set("Allow", "GET, HEAD");
+            return new Failure(405);
         }
     }
 
@@ -60,8 +96,24 @@ public final class PrometheusEndpoint implements AutoCloseable {
 
     /** @return the scrape URL, such as {@code http://127.0.0.1:9464/metrics} */
     public String url() {
-        String h = host.equals("0.0.0.0") ? "localhost" : host;
+        String h = host;
+        if (everyInterface(host)) {
+            h = "localhost";
+        } else if (host.indexOf(':') >= 0 && !host.startsWith("[")) {
+            h = "[" + host + "]"; // an IPv6 literal needs brackets in a URL (RFC 3986)
+        }
         return "http://" + h + ":" + port() + "/metrics";
+    }
+
+    /**
+     * Tells whether an address means every interface of the machine ({@code 0.0.0.0}, {@code ::}).
+     *
+     * @param host an address as given to {@link #start}
+     * @return whether binding it exposes the endpoint beyond this machine's loopback
+     */
+    public static boolean everyInterface(String host) {
+        String h = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
+        return h.equals("0.0.0.0") || h.equals("::") || h.equals("0:0:0:0:0:0:0:0");
     }
 
     /** Stops serving. */

@@ -253,6 +253,7 @@ public final class TrainingMetrics implements Function<Flux<EpochMetrics>, Flux<
         private volatile double accuracy = Double.NaN;
         private volatile double valLoss = Double.NaN;
         private volatile double valAccuracy = Double.NaN;
+        private volatile double learningRate = Double.NaN;
         private volatile RunState state = RunState.RUNNING;
         private volatile StopReport lastReport;
         private boolean removed; // guarded by the registry's lock
@@ -277,6 +278,8 @@ public final class TrainingMetrics implements Function<Flux<EpochMetrics>, Flux<
                     m -> m.accuracy);
             gauge(MeterNames.ACCURACY, tags.and(MeterNames.SPLIT, "validation"), "ratio", ACCURACY_HELP, this,
                     m -> m.valAccuracy);
+            gauge(MeterNames.LEARNING_RATE, tags, null, "The learning rate in force during the latest epoch, when a"
+                    + " learning-rate operator steers the run (NaN otherwise)", this, m -> m.learningRate);
             for (Followed f : follows) {
                 Tags monitored = tags.and(MeterNames.MONITOR, f.rule.monitor());
                 gauge(MeterNames.MONITOR_BEST, monitored, null,
@@ -329,6 +332,7 @@ public final class TrainingMetrics implements Function<Flux<EpochMetrics>, Flux<
             accuracy = m.value("accuracy").orElse(Double.NaN);
             valLoss = m.value("val_loss").orElse(Double.NaN);
             valAccuracy = m.value("val_accuracy").orElse(Double.NaN);
+            learningRate = m.value("learning_rate").orElse(Double.NaN);
             for (Followed f : follows) {
                 f.observe(m);
             }

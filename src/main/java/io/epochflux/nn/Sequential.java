@@ -143,6 +143,7 @@ public final class Sequential {
                 throw new IllegalStateException("a Sequential needs at least one layer: add one with dense(units, activation)");
             }
             Layout layout = layout(inputs, layers, loss);
+            io.epochflux.nn.internal.ModelBudget.check(layout);
             return new Sequential(layout, layers, seed, initialParameters(layout, seed));
         }
     }

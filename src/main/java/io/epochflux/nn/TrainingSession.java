@@ -108,6 +108,26 @@ public final class TrainingSession implements AutoCloseable {
     }
 
     /**
+     * Sets the learning rate of the optimizer steps from the next batch on, keeping the rest of
+     * the optimizer's state (momentum velocities, Adam's moments and step count), as assigning
+     * Keras' {@code optimizer.learning_rate} does. From the training thread, between batches.
+     *
+     * @param learningRate {@code >= 0} and finite; 0 leaves the weights unchanged by later steps
+     */
+    public void setLearningRate(double learningRate) {
+        if (!(learningRate >= 0 && Double.isFinite(learningRate))) {
+            throw new IllegalArgumentException("learningRate must be >= 0 and finite, but was " + learningRate);
+        }
+        lock.lock();
+        try {
+            checkOpen();
+            kernel.setLearningRate(learningRate);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
      * Returns the mean loss of the examples trained on since the last reset.
      *
      * @return Keras' running training loss; NaN before the first batch
@@ -240,6 +260,39 @@ public final class TrainingSession implements AutoCloseable {
                         + " numbers (the model's parameter count), but had " + values.length);
             }
             kernel.writeParameters(values);
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Copies the optimizer state (momentum velocity, Adam's moments and step count), for a
+     * checkpoint; call it between two batches.
+     * @return the state
+     */
+    public OptimizerState optimizerState() {
+        lock.lock();
+        try {
+            checkOpen();
+            return kernel.exportOptimizerState();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Puts back an optimizer state taken by {@link #optimizerState()} from a session of the same
+     * model shape and optimizer, between two batches, so the next updates are those the saved run
+     * would have made.
+     * @param state the state
+     * @throws IllegalArgumentException when it is of another optimizer or shape
+     */
+    public void restoreOptimizerState(OptimizerState state) {
+        Objects.requireNonNull(state, "state");
+        lock.lock();
+        try {
+            checkOpen();
+            kernel.importOptimizerState(state);
         } finally {
             lock.unlock();
         }

@@ -6,12 +6,15 @@ import io.epochflux.train.StopReason;
 import io.epochflux.train.StopReport;
 import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
+import org.jfree.chart.axis.AxisLocation;
 import org.jfree.chart.axis.LogAxis;
 import org.jfree.chart.axis.NumberAxis;
 import org.jfree.chart.axis.NumberTickUnit;
+import org.jfree.chart.axis.ValueAxis;
 import org.jfree.chart.plot.ValueMarker;
 import org.jfree.chart.plot.XYPlot;
 import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
+import org.jfree.chart.renderer.xy.XYStepRenderer;
 import org.jfree.chart.title.LegendTitle;
 import org.jfree.chart.title.TextTitle;
 import org.jfree.chart.ui.RectangleAnchor;
@@ -53,6 +56,7 @@ public final class Charts {
     private static final Color VAL_ACCURACY = new Color(214, 39, 40);
     private static final Color BEST = new Color(23, 150, 170);
     private static final Color STOPPED = new Color(90, 90, 90);
+    private static final Color LEARNING_RATE = new Color(148, 103, 189);
     private static final Color[] RUNS = {new Color(31, 119, 180), new Color(255, 127, 14), new Color(44, 160, 44),
         new Color(148, 103, 189), new Color(140, 86, 75), new Color(227, 119, 194)};
     private static final BasicStroke DASHED = new BasicStroke(1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f,
@@ -67,7 +71,9 @@ public final class Charts {
     /**
      * Draws one run: loss and val_loss on the left axis, accuracy and val_accuracy on the right
      * (0 to 1), epoch on x, a labelled line at the best epoch (the stop report's, else the lowest
-     * val_loss) and at the epoch where a rule stopped the run.
+     * val_loss) and at the epoch where a rule stopped the run. When the epochs carry
+     * {@code learning_rate} (a learning-rate operator was in the chain), the rate in force is drawn
+     * as a step line on a third axis, on the right (logarithmic when every rate is above 0).
      *
      * @param history the run
      * @param title the chart's title, such as the run's settings
@@ -101,6 +107,17 @@ public final class Charts {
         plot.setDataset(1, accuracies);
         plot.mapDatasetToRangeAxis(1, 1);
         plot.setRenderer(1, lines(accuracies.getSeriesCount(), ACCURACY, VAL_ACCURACY));
+        if (history.metricNames().contains("learning_rate")) {
+            double[] rates = history.series("learning_rate");
+            plot.setRangeAxis(2, learningRateAxis(rates));
+            plot.setRangeAxisLocation(2, AxisLocation.BOTTOM_OR_RIGHT);
+            plot.setDataset(2, new XYSeriesCollection(series("learning_rate", epochs, rates)));
+            plot.mapDatasetToRangeAxis(2, 2);
+            XYStepRenderer step = new XYStepRenderer();
+            step.setSeriesPaint(0, LEARNING_RATE);
+            step.setSeriesStroke(0, DASHED);
+            plot.setRenderer(2, step);
+        }
         style(plot);
         OptionalInt best = bestEpoch(history);
         // the best epoch's label at the top, right of its line; the stop's at the bottom, left of it
@@ -212,6 +229,29 @@ public final class Charts {
             s.add(epochs[i], values[i], false);
         }
         return s;
+    }
+
+    private static ValueAxis learningRateAxis(double[] rates) {
+        double min = Double.POSITIVE_INFINITY;
+        for (double r : rates) {
+            if (!Double.isNaN(r)) {
+                min = Math.min(min, r);
+            }
+        }
+        // a rate of 0 has no place on a log axis
+        ValueAxis axis;
+        if (min > 0 && Double.isFinite(min)) {
+            LogAxis log = new LogAxis("learning rate");
+            log.setSmallestValue(min / 2);
+            axis = log;
+        } else {
+            NumberAxis linear = new NumberAxis("learning rate");
+            linear.setAutoRangeIncludesZero(true);
+            axis = linear;
+        }
+        axis.setLabelFont(LABEL);
+        axis.setLabelPaint(LEARNING_RATE);
+        return axis;
     }
 
     private static NumberAxis epochAxis(int lastEpoch) {

@@ -67,6 +67,88 @@ public final class HistoryCsv {
     }
 
     /**
+     * Starts a history file that grows epoch by epoch, as Keras' {@code CSVLogger} writes one:
+     * each epoch's row is appended and flushed to the operating system as the epoch arrives, so a
+     * run killed at any moment leaves every finished epoch in the file. The columns are the standard
+     * five, then the further values of the first epoch in their order ({@code learning_rate}, ...).
+     *
+     * @param file the file, replaced by a new one holding no rows yet
+     * @return the appender; close it to sync the file to disk
+     * @throws IOException when the file cannot be created
+     */
+    public static Appender append(Path file) throws IOException {
+        Objects.requireNonNull(file, "file");
+        return new Appender(file);
+    }
+
+    /** Appends epochs to a history file; used by one thread at a time. */
+    public static final class Appender implements AutoCloseable {
+        private final java.nio.channels.FileChannel channel;
+        private List<String> columns;
+        private final StringBuilder row = new StringBuilder(128);
+
+        private Appender(Path file) throws IOException {
+            Path parent = file.toAbsolutePath().getParent();
+            Files.createDirectories(parent);
+            channel = java.nio.channels.FileChannel.open(file, java.nio.file.StandardOpenOption.CREATE,
+                    java.nio.file.StandardOpenOption.WRITE, java.nio.file.StandardOpenOption.TRUNCATE_EXISTING);
+        }
+
+        /**
+         * Appends one epoch's row (the header first, with the first epoch).
+         *
+         * @param epoch the epoch
+         * @throws IOException when writing fails
+         */
+        public void append(EpochMetrics epoch) throws IOException {
+            Objects.requireNonNull(epoch, "epoch");
+            row.setLength(0);
+            if (columns == null) {
+                Set<String> metrics = new LinkedHashSet<>(STANDARD_COLUMNS.subList(1, STANDARD_COLUMNS.size()));
+                metrics.addAll(epoch.values().keySet());
+                columns = List.copyOf(metrics);
+                row.append("epoch");
+                for (String m : columns) {
+                    row.append(',').append(m);
+                }
+                row.append('\n');
+            }
+            row.append(epoch.epoch());
+            for (String m : columns) {
+                row.append(',');
+                epoch.value(m).ifPresent(row::append);
+            }
+            row.append('\n');
+            java.nio.ByteBuffer bytes = java.nio.ByteBuffer.wrap(row.toString().getBytes(StandardCharsets.UTF_8));
+            while (bytes.hasRemaining()) {
+                channel.write(bytes); // one write a row: the OS has it at once, a killed process loses nothing
+            }
+        }
+
+        /**
+         * Writes the header alone if no epoch came, syncs the file to disk and closes it.
+         *
+         * @throws IOException when syncing fails
+         */
+        @Override
+        public void close() throws IOException {
+            if (!channel.isOpen()) {
+                return;
+            }
+            try {
+                if (columns == null) {
+                    columns = STANDARD_COLUMNS.subList(1, STANDARD_COLUMNS.size());
+                    channel.write(java.nio.ByteBuffer.wrap((String.join(",", STANDARD_COLUMNS) + "\n")
+                            .getBytes(StandardCharsets.UTF_8)));
+                }
+                channel.force(true);
+            } finally {
+                channel.close();
+            }
+        }
+    }
+
+    /**
      * Reads a file written by {@link #write}.
      *
      * @param file the CSV file

@@ -114,7 +114,13 @@ public final class ProgressPrinter implements Consumer<EpochMetrics>, BatchListe
         Format.duration(line, m.duration());
         for (Map.Entry<String, Double> e : m.values().entrySet()) {
             line.append(" - ").append(e.getKey()).append(": ");
-            Format.fixed4(line, e.getValue());
+            double v = e.getValue();
+            if (e.getKey().equals("learning_rate") && !(Math.abs(v) > 1e-3) && !Double.isNaN(v)) {
+                // as Keras' progress bar writes a small value: 1.0000e-04, where %.4f would print 0.0000
+                line.append(String.format(java.util.Locale.ROOT, "%.4e", v));
+            } else {
+                Format.fixed4(line, v);
+            }
         }
         if (terminal) {
             line.append("\u001b[K"); // clear what a longer progress bar left on this line

@@ -35,7 +35,9 @@ public final class RunReport {
         /** The user interrupted it (Ctrl-C). */
         INTERRUPTED,
         /** It failed. */
-        FAILED
+        FAILED,
+        /** It is still training: what {@code report.json} says until the run's files are complete. */
+        RUNNING
     }
 
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -51,6 +53,8 @@ public final class RunReport {
     private final Map<String, Object> provenance;
     private final double trainingSeconds;
     private final String error;
+    private final int weightsEpoch;
+    private final String weightsSource;
 
     private RunReport(Builder b) {
         this.run = b.run;
@@ -64,6 +68,18 @@ public final class RunReport {
         this.provenance = Collections.unmodifiableMap(new LinkedHashMap<>(b.provenance));
         this.trainingSeconds = b.trainingSeconds;
         this.error = b.error;
+        this.weightsEpoch = b.weightsEpoch;
+        this.weightsSource = b.weightsSource;
+    }
+
+    /** @return the epoch whose weights the saved model holds, -1 when not recorded (0: the initial weights) */
+    public int weightsEpoch() {
+        return weightsEpoch;
+    }
+
+    /** @return why the model holds those weights, such as {@code last epoch} or {@code restored}; empty when not recorded */
+    public Optional<String> weightsSource() {
+        return Optional.ofNullable(weightsSource);
     }
 
     /**
@@ -181,6 +197,11 @@ public final class RunReport {
             root.put("error", error);
         }
         root.put("epochs_run", epochsRun);
+        if (weightsSource != null) {
+            ObjectNode w = root.putObject("weights");
+            w.put("epoch", weightsEpoch);
+            w.put("source", weightsSource);
+        }
         ObjectNode last = root.putObject("last_epoch");
         lastEpoch.forEach((k, v) -> putNumber(last, k, v));
         ObjectNode t = root.putObject("test");
@@ -241,6 +262,10 @@ public final class RunReport {
             b.error = root.path("error").asText();
         }
         b.epochsRun = root.path("epochs_run").asInt();
+        if (root.path("weights").isObject()) {
+            b.weightsEpoch = root.path("weights").path("epoch").asInt();
+            b.weightsSource = root.path("weights").path("source").asText();
+        }
         root.path("last_epoch").fields().forEachRemaining(e -> b.lastEpoch.put(e.getKey(), number(e.getValue())));
         root.path("test").fields().forEachRemaining(e -> b.test.put(e.getKey(), number(e.getValue())));
         b.trainingSeconds = root.path("training_seconds").asDouble();
@@ -254,6 +279,8 @@ public final class RunReport {
     public static final class Builder {
         private final String run;
         private Outcome outcome = Outcome.COMPLETED;
+        private int weightsEpoch = -1;
+        private String weightsSource;
         private StopReport stop;
         private int epochsRun;
         private final Map<String, Double> lastEpoch = new LinkedHashMap<>();
@@ -266,6 +293,22 @@ public final class RunReport {
 
         private Builder(String run) {
             this.run = Objects.requireNonNull(run, "run");
+        }
+
+        /**
+         * Records which epoch's weights the saved model holds, and why.
+         *
+         * @param epoch the epoch, {@code >= 0} (0: the weights the run started from)
+         * @param source why, such as {@code last epoch} or {@code restored by EarlyStopping(...)}
+         * @return this builder
+         */
+        public Builder weights(int epoch, String source) {
+            if (epoch < 0) {
+                throw new IllegalArgumentException("epoch must be >= 0, but was " + epoch);
+            }
+            this.weightsEpoch = epoch;
+            this.weightsSource = Objects.requireNonNull(source, "source");
+            return this;
         }
 
         /**

@@ -5,6 +5,7 @@ import reactor.util.context.Context;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Supplier;
 
 /**
  * Reaches the state of the stop rules in a stream, for checkpoints, through the subscriber
@@ -25,13 +26,16 @@ import java.util.Objects;
  * <p>Rules are matched to saved states by the order in which they subscribe (the most downstream
  * first), so a resumed stream must have the same chain of rules; each saved state also records
  * the rule's description, and a mismatch is refused. One instance serves one subscription.
+ *
+ * <p>Other operators with per-run state (the learning-rate operators of
+ * {@code io.epochflux.schedule}) take part through {@link #join}, in the same order.
  */
 public final class RuleStates {
 
     private static final Object KEY = RuleStates.class;
 
     private final List<String> rules = new ArrayList<>();
-    private final List<Watch> watches = new ArrayList<>();
+    private final List<Supplier<RuleState>> watches = new ArrayList<>();
     private final List<Saved> resumeFrom;
 
     /**
@@ -91,9 +95,39 @@ public final class RuleStates {
     public synchronized List<Saved> save() {
         List<Saved> out = new ArrayList<>(watches.size());
         for (int i = 0; i < watches.size(); i++) {
-            out.add(new Saved(rules.get(i), watches.get(i).save()));
+            out.add(new Saved(rules.get(i), watches.get(i).get()));
         }
         return out;
+    }
+
+    /**
+     * Lets an operator that is not a {@link StopRule} keep its per-subscription state through
+     * checkpoints, as rules do: call it where the operator makes that state (in
+     * {@code Flux.deferContextual}), with the context its subscriber gave it. When the context
+     * holds a tracker, {@code state} is registered with it ({@link #save()} calls it, on the thread
+     * that calls save) and the state saved for this operator, if resuming, is returned.
+     *
+     * @param downstream the context the operator's subscriber gave it
+     * @param operator the operator's description, checked against the saved one when resuming
+     * @param state exports the operator's current state
+     * @return the saved state to start from; {@link RuleState#EMPTY} to start afresh (no tracker,
+     *         or nothing saved for this operator)
+     * @throws IllegalArgumentException when the saved state belongs to another operator
+     */
+    public static RuleState join(reactor.util.context.ContextView downstream, String operator,
+                                 Supplier<RuleState> state) {
+        Objects.requireNonNull(downstream, "downstream");
+        Objects.requireNonNull(operator, "operator");
+        Objects.requireNonNull(state, "state");
+        RuleStates states = from(downstream);
+        if (states == null) {
+            return RuleState.EMPTY;
+        }
+        synchronized (states) {
+            RuleState saved = states.savedForNext(operator);
+            states.register(operator, state);
+            return saved;
+        }
     }
 
     static RuleStates from(reactor.util.context.ContextView context) {
@@ -101,21 +135,21 @@ public final class RuleStates {
     }
 
     /** The state saved for the next rule to register, checked against it; EMPTY when there is none. */
-    synchronized RuleState savedForNext(StopRule rule) {
+    synchronized RuleState savedForNext(String rule) {
         int index = watches.size();
         if (index >= resumeFrom.size()) {
             return RuleState.EMPTY;
         }
         Saved s = resumeFrom.get(index);
-        if (!s.rule().equals(rule.describe())) {
-            throw new IllegalArgumentException("saved state " + index + " must belong to " + rule.describe()
+        if (!s.rule().equals(rule)) {
+            throw new IllegalArgumentException("saved state " + index + " must belong to " + rule
                     + ", but belongs to " + s.rule() + ": resume the same chain of rules");
         }
         return s.state();
     }
 
-    synchronized void register(StopRule rule, Watch watch) {
-        rules.add(rule.describe());
-        watches.add(watch);
+    synchronized void register(String rule, Supplier<RuleState> state) {
+        rules.add(rule);
+        watches.add(state);
     }
 }

@@ -128,9 +128,9 @@ public abstract class StopRule implements Function<Flux<EpochMetrics>, Flux<Epoc
             RuleStates states = RuleStates.from(downstream);
             Watch watch;
             if (states != null) {
-                RuleState saved = states.savedForNext(this);
+                RuleState saved = states.savedForNext(describe());
                 watch = saved.isEmpty() ? newWatch() : resume(saved, link);
-                states.register(this, watch);
+                states.register(describe(), watch::save);
             } else {
                 watch = newWatch();
             }

@@ -1,5 +1,6 @@
 package io.epochflux.stop;
 
+import io.epochflux.internal.Format;
 import io.epochflux.train.EpochMetrics;
 import io.epochflux.train.StopReason;
 import io.epochflux.train.StopReport;
@@ -194,7 +195,7 @@ public final class StopWhen extends StopRule {
      */
     public static StopWhen timeBudget(Duration budget, Scheduler clock) {
         checkPositive("budget", budget);
-        String description = "StopWhen.timeBudget(" + budget + ")";
+        String description = "StopWhen.timeBudget(" + Format.human(budget) + ")";
         long budgetNanos = budget.toNanos();
         return new StopWhen(description, () -> {
             Scheduler c = clock != null ? clock : Schedulers.parallel();
@@ -208,7 +209,7 @@ public final class StopWhen extends StopRule {
                     }
                     return StopReport.builder(StopReason.TIME_BUDGET, epoch.epoch())
                             .rule(description)
-                            .message("the run used " + Duration.ofNanos(used) + " of its " + budget + " budget")
+                            .message("the run used " + Format.human(Duration.ofNanos(used)) + " of its " + Format.human(budget) + " budget")
                             .build();
                 }
 
@@ -255,69 +256,43 @@ public final class StopWhen extends StopRule {
         checkFinite("minDelta", minDelta);
         EarlyStopping improvement = EarlyStopping.builder().monitor(metric).mode(mode).minDelta(minDelta)
                 .onMissingMetric(MissingMetric.SKIP).build();
-        String description = "StopWhen.noImprovementFor(" + metric + ", " + patience + ")";
-        long patienceNanos = patience.toNanos();
+        String description = "StopWhen.noImprovementFor(" + metric + ", " + Format.human(patience) + ")";
+        NoImprovement monitored = new NoImprovement(description, metric, improvement, patience, clock);
         return new StopWhen(description, () -> {
-            Scheduler c = clock != null ? clock : Schedulers.parallel();
-            return new Watch() {
-                private long lastImprovement = c.now(TimeUnit.NANOSECONDS);
-                private double best = improvement.mode() == Mode.MIN ? Double.POSITIVE_INFINITY : Double.NEGATIVE_INFINITY;
-                private int bestEpoch;
-
-                @Override
-                public StopReport observe(EpochMetrics epoch) {
-                    OptionalDouble value = epoch.value(metric);
-                    if (value.isEmpty()) {
-                        throw new MissingMetricException(description, metric, epoch.epoch(), epoch.values().keySet());
-                    }
-                    long now = c.now(TimeUnit.NANOSECONDS);
-                    if (improvement.improves(value.getAsDouble(), best)) {
-                        best = value.getAsDouble();
-                        bestEpoch = epoch.epoch();
-                        lastImprovement = now;
-                        return null;
-                    }
-                    if (now - lastImprovement < patienceNanos) {
-                        return null;
-                    }
-                    StopReport.Builder report = StopReport.builder(StopReason.NO_IMPROVEMENT_FOR, epoch.epoch())
-                            .rule(description)
-                            .monitor(metric)
-                            .message(metric + " did not improve for " + Duration.ofNanos(now - lastImprovement)
-                                    + " (patience " + patience + ")"
-                                    + (bestEpoch > 0 ? "; best " + EarlyStopping.format(best) + " at epoch " + bestEpoch : ""));
-                    if (bestEpoch > 0) {
-                        report.best(bestEpoch, best);
-                    }
-                    return report.build();
+            NoImprovement.Clocked tracker = monitored.newTracker();
+            return epoch -> {
+                if (!tracker.observe(epoch)) {
+                    return null;
                 }
-
-                @Override
-                public StopReport finish(StopReport report) {
-                    return report;
-                }
-
-                @Override
-                public void end() {
-                }
+                StopReport.Builder report = StopReport.builder(StopReason.NO_IMPROVEMENT_FOR, epoch.epoch())
+                        .rule(description)
+                        .monitor(metric)
+                        .message(metric + " did not improve for " + Format.human(Duration.ofNanos(tracker.sinceImprovement()))
+                                + " (patience " + Format.human(patience) + ")"
+                                + (tracker.bestEpoch().isPresent() ? "; best " + EarlyStopping.format(tracker.best().getAsDouble())
+                                + " at epoch " + tracker.bestEpoch().getAsInt() : ""));
+                tracker.bestEpoch().ifPresent(e -> report.best(e, tracker.best().getAsDouble()));
+                return report.build();
             };
-        }, new NoImprovement(description, metric, improvement, patienceNanos, clock));
+        }, monitored);
     }
 
-    /** What {@link #noImprovementFor} tracks, for monitoring: the same test on the same clock. */
+    /**
+     * What {@link #noImprovementFor} tracks: the rule's watch and the monitoring gauges run the
+     * same tracker, so they cannot disagree.
+     */
     private static final class NoImprovement implements MonitoredRule {
         private final String description;
         private final String metric;
         private final EarlyStopping improvement;
-        private final long patienceNanos;
+        private final Duration patience;
         private final Scheduler clock;
 
-        NoImprovement(String description, String metric, EarlyStopping improvement, long patienceNanos,
-                      Scheduler clock) {
+        NoImprovement(String description, String metric, EarlyStopping improvement, Duration patience, Scheduler clock) {
             this.description = description;
             this.metric = metric;
             this.improvement = improvement;
-            this.patienceNanos = patienceNanos;
+            this.patience = patience;
             this.clock = clock;
         }
 
@@ -337,48 +312,61 @@ public final class StopWhen extends StopRule {
         }
 
         @Override
-        public Tracker newTracker() {
-            Scheduler c = clock != null ? clock : Schedulers.parallel();
-            long start = c.now(TimeUnit.NANOSECONDS);
-            return new Tracker() {
-                private long lastImprovement = start;
-                private double best = improvement.mode() == Mode.MIN ? Double.POSITIVE_INFINITY : Double.NEGATIVE_INFINITY;
-                private int bestEpoch;
-                private int wait;
+        public Clocked newTracker() {
+            return new Clocked(clock != null ? clock : Schedulers.parallel());
+        }
 
-                @Override
-                public boolean observe(EpochMetrics epoch) {
-                    OptionalDouble value = epoch.value(metric);
-                    if (value.isEmpty()) {
-                        throw new MissingMetricException(description, metric, epoch.epoch(), epoch.values().keySet());
-                    }
-                    long now = c.now(TimeUnit.NANOSECONDS);
-                    if (improvement.improves(value.getAsDouble(), best)) {
-                        best = value.getAsDouble();
-                        bestEpoch = epoch.epoch();
-                        lastImprovement = now;
-                        wait = 0;
-                        return false;
-                    }
-                    wait++;
-                    return now - lastImprovement >= patienceNanos;
-                }
+        /** The best value, its epoch, and the time since it improved, on the rule's clock. */
+        final class Clocked implements Tracker {
+            private final Scheduler c;
+            private long lastImprovement;
+            private long now;
+            private double best = improvement.mode() == Mode.MIN ? Double.POSITIVE_INFINITY : Double.NEGATIVE_INFINITY;
+            private int bestEpoch;
+            private int wait;
 
-                @Override
-                public OptionalDouble best() {
-                    return bestEpoch > 0 ? OptionalDouble.of(best) : OptionalDouble.empty();
-                }
+            Clocked(Scheduler c) {
+                this.c = c;
+                this.lastImprovement = c.now(TimeUnit.NANOSECONDS);
+            }
 
-                @Override
-                public OptionalInt bestEpoch() {
-                    return bestEpoch > 0 ? OptionalInt.of(bestEpoch) : OptionalInt.empty();
+            @Override
+            public boolean observe(EpochMetrics epoch) {
+                OptionalDouble value = epoch.value(metric);
+                if (value.isEmpty()) {
+                    throw new MissingMetricException(description, metric, epoch.epoch(), epoch.values().keySet());
                 }
+                now = c.now(TimeUnit.NANOSECONDS);
+                if (improvement.improves(value.getAsDouble(), best)) {
+                    best = value.getAsDouble();
+                    bestEpoch = epoch.epoch();
+                    lastImprovement = now;
+                    wait = 0;
+                    return false;
+                }
+                wait++;
+                return now - lastImprovement >= patience.toNanos();
+            }
 
-                @Override
-                public int waited() {
-                    return wait;
-                }
-            };
+            /** @return nanoseconds from the last improvement (or the start) to the last epoch observed */
+            long sinceImprovement() {
+                return now - lastImprovement;
+            }
+
+            @Override
+            public OptionalDouble best() {
+                return bestEpoch > 0 ? OptionalDouble.of(best) : OptionalDouble.empty();
+            }
+
+            @Override
+            public OptionalInt bestEpoch() {
+                return bestEpoch > 0 ? OptionalInt.of(bestEpoch) : OptionalInt.empty();
+            }
+
+            @Override
+            public int waited() {
+                return wait;
+            }
         }
     }
 

@@ -20,7 +20,9 @@ import java.util.SplittableRandom;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.DoubleUnaryOperator;
 
 /**
  * One training run: the source of its stream, its hold on the model, its shuffle stream and its
@@ -30,16 +32,24 @@ import java.util.concurrent.atomic.AtomicReference;
  * counter), and each task does one unit: take the model, train one epoch, or finish. After an
  * epoch a run with demand left submits a new task rather than looping, so runs sharing a pool take
  * turns. Requests, cancels and restores from other threads only record what they want and
- * {@link #signal()}; they never wait and never touch the model.
+ * {@link #signal()}; they never wait and never touch the model. Learning-rate changes from
+ * operators are queued the same way and applied at the start of the next epoch.
  */
-final class Run {
+final class Run implements RunLink.Target {
 
     /** What a run of a re-subscribable {@code fit} starts from: captured once, shared by its runs. */
     static final class Start {
         private final AtomicReference<Parameters> weights = new AtomicReference<>();
+        private final Checkpoint from;
 
         Start(Optional<Parameters> known) {
             known.ifPresent(weights::set);
+            this.from = null;
+        }
+
+        /** Starts every run from a checkpoint: its weights, optimizer state, epoch and shuffle position. */
+        Start(Checkpoint from) {
+            this.from = from;
         }
     }
 
@@ -53,8 +63,11 @@ final class Run {
     private final Start start;
     private final Scheduler scheduler;
     private final AtomicInteger wip = new AtomicInteger();
+    /** Epochs requested and not yet emitted: counted here, so a request on another thread is never missed or doubled. */
+    private final AtomicLong demand = new AtomicLong();
     private final AtomicBoolean subscribed = new AtomicBoolean();
     private final AtomicReference<Restore> pendingRestore = new AtomicReference<>();
+    private final AtomicReference<DoubleUnaryOperator> pendingRate = new AtomicReference<>();
     private final Sinks.One<RunOutcome> outcome = Sinks.one();
 
     private volatile FluxSink<EpochMetrics> sink;
@@ -66,12 +79,16 @@ final class Run {
     private volatile TrainingRun.Status status = TrainingRun.Status.NEW;
     private volatile int completed;
     private volatile RunOutcome ended;
+    // float32, as Keras keeps optimizer.learning_rate; written only by the run's thread
+    private volatile float rate;
 
     // Confined to the task that runs (one at a time; the scheduler's hand-off orders them).
     private boolean snapshots;
+    private boolean reportRate;
     private TrainingSession session;
     private int[] order;
     private SplittableRandom random;
+    private int shuffles;
     private int weightsEpoch;
     private boolean finished;
     private Throwable failure;
@@ -83,10 +100,13 @@ final class Run {
         this.validation = validation;
         this.start = start;
         this.scheduler = trainer.scheduler();
+        this.rate = (float) trainer.optimizer().learningRate();
     }
 
     Flux<EpochMetrics> epochs() {
-        return Flux.create(this::subscribed);
+        // IGNORE: no buffer between the run and its subscriber, so every signal is delivered on the
+        // run's thread as it is made; the run itself never emits beyond the demand it counted
+        return Flux.create(this::subscribed, FluxSink.OverflowStrategy.IGNORE);
     }
 
     TrainingRun.Status status() {
@@ -129,11 +149,17 @@ final class Run {
             return;
         }
         snapshots = trainer.snapshots() || RunLink.snapshotsWanted(s.contextView());
+        reportRate = RunLink.learningRateWanted(s.contextView());
         RunLink.from(s.contextView()).ifPresent(link -> link.connect(this));
         sink = s;
         status = TrainingRun.Status.QUEUED;
-        s.onRequest(n -> signal());
+        // onCancel before onRequest: onRequest may start the run at once, and a run whose first epoch ends the
+        // stream (one continued from the checkpoint before its stop) must find its cancel registered
         s.onCancel(this::cancelled);
+        s.onRequest(n -> {
+            demand.accumulateAndGet(n, (have, more) -> have + more < 0 ? Long.MAX_VALUE : have + more);
+            signal();
+        });
         signal();
     }
 
@@ -207,7 +233,7 @@ final class Run {
             finish();
             return false;
         }
-        if (sink.requestedFromDownstream() <= 0) {
+        if (demand.get() <= 0) {
             status = TrainingRun.Status.WAITING;
             return false;
         }
@@ -220,7 +246,7 @@ final class Run {
             finish();
             return false;
         }
-        if (sink.requestedFromDownstream() > 0) {
+        if (demand.get() > 0) {
             status = TrainingRun.Status.QUEUED;
             return true;
         }
@@ -234,6 +260,24 @@ final class Run {
             return false;
         }
         session = s.get();
+        order = new int[train.size()];
+        for (int i = 0; i < order.length; i++) {
+            order[i] = i;
+        }
+        random = new SplittableRandom(trainer.seed());
+        Checkpoint checkpoint = start.from;
+        if (checkpoint != null) {
+            session.restore(checkpoint.weights());
+            session.restoreOptimizerState(checkpoint.optimizer());
+            // SplittableRandom cannot export its state: replaying the shuffles from the seed reaches it exactly
+            for (int i = 0; i < checkpoint.shuffles(); i++) {
+                Shuffle.inPlace(order, random);
+            }
+            shuffles = checkpoint.shuffles();
+            completed = checkpoint.epoch();
+            weightsEpoch = checkpoint.epoch();
+            return true;
+        }
         Parameters from = start.weights.get();
         if (from != null) {
             session.restore(from);
@@ -242,11 +286,6 @@ final class Run {
             start.weights.compareAndSet(null, session.snapshot());
             session.restore(start.weights.get());
         }
-        order = new int[train.size()];
-        for (int i = 0; i < order.length; i++) {
-            order[i] = i;
-        }
-        random = new SplittableRandom(trainer.seed());
         return true;
     }
 
@@ -258,8 +297,10 @@ final class Run {
         try {
             long started = System.nanoTime();
             s.markRollbackPoint();
+            applyPendingRate(s);
             if (trainer.shuffle()) {
                 Shuffle.inPlace(order, random);
+                shuffles++;
             }
             s.resetRunning();
             int size = order.length;
@@ -286,6 +327,9 @@ final class Run {
                 values.put("val_loss", v.loss());
                 values.put("val_accuracy", v.accuracy());
             }
+            if (reportRate) {
+                values.put(RunLink.LEARNING_RATE, (double) rate);
+            }
             if (cancelled) {
                 // cancelled while validating: nobody will record this epoch, so the weights must not be its
                 s.rollBack();
@@ -297,6 +341,9 @@ final class Run {
             metrics = metrics.withDuration(Duration.ofNanos(System.nanoTime() - started));
             completed = epoch;
             weightsEpoch = epoch;
+            if (demand.get() != Long.MAX_VALUE) {
+                demand.decrementAndGet();
+            }
             if (epoch >= trainer.epochs()) {
                 StopReport limit = StopReport.builder(StopReason.MAX_EPOCHS, epoch)
                         .rule("Trainer(epochs=" + trainer.epochs() + ")")
@@ -318,6 +365,31 @@ final class Run {
             sink.error(failure);
             finish();
         }
+    }
+
+    private void applyPendingRate(TrainingSession s) {
+        DoubleUnaryOperator update = pendingRate.getAndSet(null);
+        if (update != null) {
+            double next = update.applyAsDouble(rate);
+            RunLink.checkRate(next);
+            float r = (float) next;
+            if (r != rate) {
+                // only a real change reaches the optimizer: Adam keeps its rate as given until then
+                s.setLearningRate(r);
+                rate = r;
+            }
+        }
+    }
+
+    @Override
+    public void updateLearningRate(DoubleUnaryOperator update) {
+        pendingRate.accumulateAndGet(update, (a, b) -> a == null ? b : a.andThen(b));
+    }
+
+    @Override
+    public double nextLearningRate() {
+        DoubleUnaryOperator update = pendingRate.get();
+        return update == null ? rate : (float) update.applyAsDouble(rate);
     }
 
     private static void rollBackQuietly(TrainingSession s, Throwable cause) {
@@ -342,48 +414,89 @@ final class Run {
             return;
         }
         finished = true;
-        if (session != null) {
-            try {
-                applyPendingRestore();
-            } catch (RuntimeException | Error e) {
-                failure = failure == null ? e : failure;
+        try {
+            if (session != null) {
+                try {
+                    applyPendingRestore();
+                } catch (RuntimeException | Error e) {
+                    failed(e);
+                }
+                try {
+                    session.close();
+                } catch (RuntimeException | Error e) {
+                    failed(e);
+                }
             }
-            session.close();
-        }
-        released = true;
-        Restore late = pendingRestore.getAndSet(null);
-        if (late != null) {
-            model.restore(late.values());
-            weightsEpoch = late.epoch();
-        }
-        StopReport r = report;
-        RunOutcome.Kind kind;
-        if (failure != null) {
-            kind = RunOutcome.Kind.FAILED;
-        } else if (r == null) {
-            kind = RunOutcome.Kind.CANCELLED;
-        } else {
-            kind = r.reason().equals(StopReason.MAX_EPOCHS) ? RunOutcome.Kind.COMPLETED : RunOutcome.Kind.STOPPED_EARLY;
-        }
-        RunOutcome o = new RunOutcome(kind, completed, r, failure, weightsEpoch);
-        ended = o;
-        status = TrainingRun.Status.ENDED;
-        outcome.tryEmitValue(o);
-        if (cancelledByHandle) {
-            FluxSink<EpochMetrics> s = sink;
-            if (s != null) {
-                s.complete();
+            released = true;
+            Restore late = pendingRestore.getAndSet(null);
+            if (late != null) {
+                try {
+                    model.restore(late.values());
+                    weightsEpoch = late.epoch();
+                } catch (RuntimeException | Error e) {
+                    failed(e);
+                }
+            }
+        } finally {
+            // whatever failed above, whoever waits for the outcome is told
+            StopReport r = report;
+            RunOutcome.Kind kind;
+            if (failure != null) {
+                kind = RunOutcome.Kind.FAILED;
+            } else if (r == null) {
+                kind = RunOutcome.Kind.CANCELLED;
+            } else {
+                kind = r.reason().equals(StopReason.MAX_EPOCHS) ? RunOutcome.Kind.COMPLETED : RunOutcome.Kind.STOPPED_EARLY;
+            }
+            RunOutcome o = new RunOutcome(kind, completed, r, failure, weightsEpoch);
+            ended = o;
+            status = TrainingRun.Status.ENDED;
+            outcome.tryEmitValue(o);
+            if (cancelledByHandle) {
+                FluxSink<EpochMetrics> s = sink;
+                if (s != null) {
+                    s.complete();
+                }
             }
         }
     }
 
+    private void failed(Throwable e) {
+        if (failure == null) {
+            failure = e;
+        } else if (failure != e) {
+            failure.addSuppressed(e);
+        }
+    }
+
+    /**
+     * The run's state at the end of the epoch it is delivering: only on the run's own thread, while
+     * an epoch passes downstream, where no batch can run and the weights are that epoch's.
+     */
+    @Override
+    public Checkpoint checkpoint() {
+        if (Thread.currentThread() != runner || session == null || finished) {
+            throw new IllegalStateException("a checkpoint must be taken on the run's thread while it delivers an epoch"
+                    + " (in doOnNext, with no publishOn between), but was asked on " + Thread.currentThread().getName()
+                    + (finished ? " after the run ended" : ""));
+        }
+        if (completed < 1) {
+            throw new IllegalStateException("a checkpoint must follow a completed epoch, but none has completed");
+        }
+        return new Checkpoint(completed, session.parameters(), session.optimizerState(), shuffles, trainer.seed(),
+                Checkpoint.settingsOf(trainer), model.describe(), train.digest(),
+                Optional.ofNullable(System.getenv("OMP_NUM_THREADS")));
+    }
+
     /** Called by stop operators (through {@link RunLink}) before they emit their report. */
-    void onStopReport(StopReport stop) {
+    @Override
+    public void onStopReport(StopReport stop) {
         report = stop;
     }
 
     /** Restores saved weights: directly on the run's thread, else handed to the run; never waits while it runs. */
-    void restoreSaved(int epoch, float[] values) {
+    @Override
+    public void restoreSaved(int epoch, float[] values) {
         if (Thread.currentThread() == runner && session != null && !finished) {
             session.restore(values);
             weightsEpoch = epoch;

@@ -36,6 +36,8 @@ public record StopReason(String name) {
     public static final StopReason NO_IMPROVEMENT_FOR = new StopReason("NO_IMPROVEMENT_FOR");
     /** Every rule of an {@code allOf} composition wanted to stop, for different reasons. */
     public static final StopReason ALL_CONDITIONS_MET = new StopReason("ALL_CONDITIONS_MET");
+    /** A sweep's pruner stopped the trial: it lost at a rung against the other trials. */
+    public static final StopReason PRUNED = new StopReason("PRUNED");
 
     /**
      * Checks the name.

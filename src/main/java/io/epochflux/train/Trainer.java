@@ -38,6 +38,11 @@ import java.util.Objects;
  * {@link Builder#snapshots(boolean)}, or {@code contextWrite(RunLink.withSnapshots())}. Otherwise
  * no weights are copied per epoch.
  *
+ * <p>The learning rate is the optimizer's until an operator downstream changes it through
+ * {@link RunLink#setLearningRate} (the learning-rate operators of {@code io.epochflux.schedule}); a
+ * change made while epoch {@code n} is delivered applies from epoch {@code n + 1}. With such an
+ * operator in the chain, every epoch also carries {@code learning_rate}, the rate it trained with.
+ *
  * <pre>
  *   request(1)          request(2)
  *   ----------[epoch 1]----------[epoch 2]--[epoch 3]-- ... --[epoch n, MAX_EPOCHS]--|
@@ -128,6 +133,45 @@ public final class Trainer {
             throw new IllegalArgumentException("epochs must be >= 1 for a run, but was 0");
         }
         return new TrainingRun(new Run(this, model, train, validation, new Run.Start(java.util.Optional.empty())));
+    }
+
+    /**
+     * Continues a run from a checkpoint taken at the end of its epoch N: every subscription is a
+     * run whose first emitted epoch is N + 1, starting from the checkpoint's weights, optimizer
+     * state and shuffle position, so that (on the same machine, with the same BLAS thread count)
+     * its epochs are bit for bit those the checkpointed run would have gone on to emit. The stop
+     * rules' states are given back separately (see {@code io.epochflux.checkpoint.Checkpoints}).
+     * @param model the model to train in place; its own weights are replaced by the checkpoint's
+     * @param train the training examples the checkpointed run trained on
+     * @param validation the validation examples, or null for none
+     * @param from the checkpoint
+     * @return a cold stream of epochs N + 1, N + 2, ...
+     * @throws IllegalArgumentException when the checkpoint belongs to another model, settings or data,
+     *         or when {@link #epochs()} leaves nothing to run after it
+     */
+    public Flux<EpochMetrics> fit(Sequential model, Dataset train, Dataset validation, Checkpoint from) {
+        check(model, train, validation);
+        Objects.requireNonNull(from, "from");
+        from.checkFits(this, model, train);
+        Run.Start start = new Run.Start(from);
+        return Flux.defer(() -> new Run(this, model, train, validation, start).epochs());
+    }
+
+    /**
+     * Makes one run continued from a checkpoint, as a handle; see
+     * {@link #fit(Sequential, Dataset, Dataset, Checkpoint)}.
+     * @param model the model to train in place
+     * @param train the training examples the checkpointed run trained on
+     * @param validation the validation examples, or null for none
+     * @param from the checkpoint
+     * @return the run, not started; its first epoch is the checkpoint's epoch + 1
+     * @throws IllegalArgumentException when the checkpoint does not fit, or nothing is left to run
+     */
+    public TrainingRun run(Sequential model, Dataset train, Dataset validation, Checkpoint from) {
+        check(model, train, validation);
+        Objects.requireNonNull(from, "from");
+        from.checkFits(this, model, train);
+        return new TrainingRun(new Run(this, model, train, validation, new Run.Start(from)));
     }
 
     private static void check(Sequential model, Dataset train, Dataset validation) {

@@ -31,10 +31,38 @@ class BenchCommandTest {
     }
 
     @Test
-    void theLargeWorkloadSaysWhyItIsSkipped() {
-        Cli cli = Cli.run("bench", "--workload", "large", "--data-dir", dir.toString());
+    void aDataDirectoryAskedForByNameMustExistAndHoldTheFiles() {
+        Cli missing = Cli.run("bench", "--workload", "large", "--data-dir", "/nonexistent");
+        assertEquals(2, missing.exitCode, missing.toString());
+        assertTrue(missing.err.contains("--data-dir must be an existing directory, but /nonexistent is not one"), missing.err);
+        assertEquals("", missing.out);
+        Cli empty = Cli.run("bench", "--workload", "large", "--data-dir", dir.toString());
+        assertEquals(2, empty.exitCode, empty.toString());
+        assertTrue(empty.err.contains("--data-dir must hold train-images-idx3-ubyte"), empty.err);
+    }
+
+    @Test
+    void theLargeWorkloadSaysWhyItIsSkippedWithoutTheDefaultData() {
+        org.junit.jupiter.api.Assumptions.assumeFalse(java.nio.file.Files.isDirectory(BenchCommand.FASHION_MNIST));
+        Cli cli = Cli.run("bench", "--workload", "large");
         assertEquals(0, cli.exitCode, cli.toString());
-        assertTrue(cli.out.contains("skipped: " + dir + " does not hold the standard MNIST files"), cli.out);
+        assertTrue(cli.out.contains("skipped: " + BenchCommand.FASHION_MNIST + " does not hold the standard MNIST files"),
+                cli.out);
+    }
+
+    @Test
+    void theLargeWorkloadsHeaderCountsTheRealData() throws java.io.IOException {
+        byte[] pixels = new byte[30 * 784];
+        io.epochflux.data.Idx.writeImages(dir.resolve("train-images-idx3-ubyte.gz"),
+                io.epochflux.data.IdxImages.of(30, 28, 28, pixels));
+        io.epochflux.data.Idx.writeLabels(dir.resolve("train-labels-idx1-ubyte"), io.epochflux.data.IdxLabels.of(new byte[30]));
+        io.epochflux.data.Idx.writeImages(dir.resolve("t10k-images-idx3-ubyte"),
+                io.epochflux.data.IdxImages.of(7, 28, 28, new byte[7 * 784]));
+        io.epochflux.data.Idx.writeLabels(dir.resolve("t10k-labels-idx1-ubyte"), io.epochflux.data.IdxLabels.of(new byte[7]));
+        Cli cli = Cli.run("bench", "--workload", "large", "--large-epochs", "1", "--data-dir", dir.toString());
+        assertEquals(0, cli.exitCode, cli.toString());
+        assertTrue(cli.out.contains("30 training + 7 validation images from " + dir), cli.out);
+        assertTrue(!cli.out.contains("60,000"), cli.out);
     }
 
     @Test

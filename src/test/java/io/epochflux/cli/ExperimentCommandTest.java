@@ -24,6 +24,25 @@ class ExperimentCommandTest {
     }
 
     @Test
+    void anExperimentClearsWhatAnEarlierCommandLeftInItsDirectory() throws IOException {
+        Cli train = Cli.run("train", "--epochs", "2", "--quiet", "--out", dir.toString());
+        assertEquals(0, train.exitCode, train.toString());
+        Cli older = Cli.run("experiment", "--epochs", "2", "--patience", "0,5", "--quiet", "--out", dir.toString());
+        assertEquals(0, older.exitCode, older.toString());
+        assertTrue(older.out.contains("Removed what an earlier run left in " + dir
+                + ": history.csv, history.png, model.zip, report.json"), older.out);
+        Files.writeString(dir.resolve("notes.txt"), "mine");
+        Cli cli = Cli.run("experiment", "--epochs", "2", "--patience", "0", "--quiet", "--out", dir.toString());
+        assertEquals(0, cli.exitCode, cli.toString());
+        assertTrue(cli.out.contains("Removed what an earlier run left in " + dir + ": patience-5/"), cli.out);
+        assertTrue(cli.out.contains("Replacing the earlier run in " + dir.resolve("patience-0")), cli.out);
+        try (var entries = Files.list(dir)) {
+            assertEquals(List.of("no-early-stopping", "notes.txt", "patience-0", "results.md", "val_loss.png"),
+                    entries.map(e -> e.getFileName().toString()).sorted().toList(), "only this experiment's files, and the user's");
+        }
+    }
+
+    @Test
     void aShortExperimentsTableEqualsItsReportFiles() throws IOException {
         Cli cli = Cli.run("experiment", "--epochs", "60", "--quiet", "--out", dir.toString());
         assertEquals(0, cli.exitCode, cli.toString());
@@ -68,5 +87,13 @@ class ExperimentCommandTest {
         Cli cli = Cli.run("experiment", "--patience", "0,-2");
         assertEquals(2, cli.exitCode);
         assertTrue(cli.err.contains("--patience must be >= 0, but was -2"), cli.err);
+    }
+
+    @Test
+    void refusesRepeatedPatienceValuesThatWouldShareAFolder() {
+        Cli cli = Cli.run("experiment", "--patience", "0,0", "--out", dir.resolve("x").toString());
+        assertEquals(2, cli.exitCode, cli.toString());
+        assertEquals("epochflux experiment: --patience values must be distinct, but was 0,0 (see --help)", cli.err.strip());
+        assertTrue(Files.notExists(dir.resolve("x")), "nothing created");
     }
 }

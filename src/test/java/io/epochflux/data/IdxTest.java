@@ -5,11 +5,15 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.List;
 import java.util.zip.GZIPOutputStream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -202,5 +206,83 @@ class IdxTest {
             Path p = file("cut" + len, Arrays.copyOf(good, len));
             assertThrows(IdxFormatException.class, () -> Idx.readImages(p), "length " + len);
         }
+    }
+
+    /** The heap's peak use while {@code action} runs, in bytes, from the memory pools' own peaks. */
+    private static long peakHeapDuring(org.junit.jupiter.api.function.Executable action) {
+        List<MemoryPoolMXBean> pools = ManagementFactory.getMemoryPoolMXBeans().stream()
+                .filter(p -> p.getType() == MemoryType.HEAP).toList();
+        System.gc();
+        pools.forEach(MemoryPoolMXBean::resetPeakUsage);
+        try {
+            action.execute();
+        } catch (Throwable t) {
+            // the callers assert on the exception themselves
+        }
+        return pools.stream().mapToLong(p -> p.getPeakUsage().getUsed()).sum();
+    }
+
+    @Test
+    void refusesATinyGzipPromisingTwoBillionLabelsWithoutAllocatingThem() throws IOException {
+        byte[] raw = concat(header(Idx.LABELS_MAGIC, Integer.MAX_VALUE), new byte[100]);
+        Path p = file("labels.gz", gzip(raw));
+        assertTrue(Files.size(p) < 200, "the issue's case is a 114-byte file");
+        long peak = peakHeapDuring(() -> Idx.readLabels(p));
+        IdxFormatException e = assertThrows(IdxFormatException.class, () -> Idx.readLabels(p));
+        assertTrue(e.getMessage().contains("2147483647 labels") || e.getMessage().contains("2,147,483,647 labels"),
+                e.getMessage());
+        assertTrue(peak < 512L << 20, "peak heap " + peak + " while reading a 114-byte file");
+    }
+
+    @Test
+    void reportsTruncationOfAHugeGzippedImageWithoutAllocatingItsPromise() throws IOException {
+        Path p = file("square.gz", gzip(concat(header(Idx.IMAGES_MAGIC, 1, 46_340, 46_340), new byte[5000])));
+        long peak = peakHeapDuring(() -> Idx.readImages(p));
+        IdxFormatException e = assertThrows(IdxFormatException.class, () -> Idx.readImages(p));
+        // in a heap too small for the promise the heap check speaks first; either way, no 2.1 GB array
+        assertTrue(e.getMessage().contains("truncated: expected 2147395600 bytes") && e.getMessage().contains("found 5000")
+                || e.getMessage().contains("the heap has"), e.getMessage());
+        assertTrue(peak < 512L << 20, "peak heap " + peak + " for 5,000 bytes of pixels");
+    }
+
+    @Test
+    void refusesAGzipBombWithAConsistentHeaderBeforeDecodingIt() throws IOException {
+        Path images = file("train-images-idx3-ubyte.gz", IdxFuzz.gzipBomb(Idx.IMAGES_MAGIC,
+                new int[] {20_000, 280, 280}, 20_000L * 280 * 280));
+        assertTrue(Files.size(images) < 2_000_000, "a 1.5 MB bomb, was " + Files.size(images));
+        Path labels = file("train-labels-idx1-ubyte", concat(header(Idx.LABELS_MAGIC, 20_000), new byte[20_000]));
+        long peak = peakHeapDuring(() -> Idx.readDataset(images, labels, 10));
+        IdxFormatException e = assertThrows(IdxFormatException.class, () -> Idx.readDataset(images, labels, 10));
+        assertTrue(e.getMessage().startsWith(images + ": promises 20,000 images of 280 x 280 = 6.3 GB as float32"),
+                e.getMessage());
+        assertTrue(e.getMessage().contains("but the heap has") && e.getMessage().endsWith("raise -Xmx or use fewer images"),
+                e.getMessage());
+        assertTrue(peak < 512L << 20, "refused before decoding, but the heap peaked at " + peak);
+    }
+
+    @Test
+    void refusesDimensionsWhoseProductOverflowsALong() throws IOException {
+        Path p = file("forged", concat(header(Idx.IMAGES_MAGIC, Integer.MAX_VALUE, Integer.MAX_VALUE, Integer.MAX_VALUE),
+                new byte[10]));
+        IdxFormatException e = assertThrows(IdxFormatException.class, () -> Idx.readImages(p));
+        assertTrue(e.getMessage().contains("do not fit in one array"), e.getMessage());
+        Path gz = file("forged.gz", gzip(Files.readAllBytes(p)));
+        assertThrows(IdxFormatException.class, () -> Idx.readImages(gz));
+    }
+
+    @Test
+    void countsALongTailWithoutReadingAllOfIt() throws IOException {
+        byte[] good = concat(header(Idx.LABELS_MAGIC, 2), new byte[] {1, 2});
+        Path p = file("tail.gz", IdxFuzz.gzip(concat(good, new byte[3 << 20])));
+        IdxFormatException e = assertThrows(IdxFormatException.class, () -> Idx.readLabels(p));
+        assertTrue(e.getMessage().contains("more than 1048576 unexpected bytes after the 2 labels"), e.getMessage());
+    }
+
+    @Test
+    void namesAFileThatCannotBeReadWithTheReason() throws IOException {
+        Path d = Files.createDirectory(dir.resolve("train-images-idx3-ubyte"));
+        IOException e = assertThrows(IOException.class, () -> Idx.readImages(d));
+        assertTrue(e.getMessage().contains(d.toString()), e.getMessage());
+        assertTrue(e.getMessage().toLowerCase(java.util.Locale.ROOT).contains("directory"), e.getMessage());
     }
 }

@@ -60,7 +60,8 @@ final class Dashboard {
     /** An expression with Grafana's variables replaced as Grafana would, for PromQL tools. */
     static String concrete(String expr) {
         return expr.replace("$__rate_interval", "1m").replace("$__interval", "15s")
-                .replace("${run}", ".*").replace("$run", ".*");
+                .replace("${run}", ".*").replace("$run", ".*")
+                .replace("${sweep}", ".*").replace("$sweep", ".*");
     }
 
     static List<JsonNode> panels() throws IOException {

@@ -1,6 +1,8 @@
 package io.epochflux.deploy;
 
 import io.epochflux.report.HistoryCsv;
+import io.epochflux.nn.Sequential;
+import io.epochflux.train.History;
 import io.epochflux.report.RunReport;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -52,6 +54,52 @@ class JarIT {
         String output = Files.readString(log);
         assertTrue(output.contains("without a stop report (interrupted)"), output);
         assertFalse(output.contains("Exception"), "no stack trace: " + output);
+        // the weights say what the report says: model.zip is the last recorded epoch's, bit for bit
+        assertEquals(report.epochsRun(), report.weightsEpoch());
+        Path again = dir.resolve("again");
+        Process q = Processes.epochflux(dir.resolve("again.log"), true, "train", "--epochs",
+                String.valueOf(report.epochsRun()), "--no-early-stopping", "--quiet", "--out", again.toString());
+        assertTrue(q.waitFor(120, TimeUnit.SECONDS));
+        assertEquals(0, q.exitValue(), Files.readString(dir.resolve("again.log")));
+        assertEquals(Sequential.load(again.resolve("model.zip")).snapshot(), Sequential.load(out.resolve("model.zip")).snapshot(),
+                "the interrupted run's model is the model of a run of exactly its recorded epochs");
+    }
+
+    @Test
+    void aKilledRunKeepsEveryFinishedEpochAndTheNextRunReplacesItsFilesAsASet() throws Exception {
+        Path log = dir.resolve("killed.log");
+        Path out = dir.resolve("out");
+        Process p = Processes.epochflux(log, true, "train", "--epochs", "100000", "--no-early-stopping",
+                "--min-epoch-duration", "20ms", "--out", out.toString());
+        try {
+            Processes.await("a few epochs in history.csv", Duration.ofSeconds(60),
+                    () -> Files.exists(out.resolve("history.csv")) ? Files.readAllLines(out.resolve("history.csv")).size() : 0,
+                    n -> n >= 6);
+        } finally {
+            p.destroyForcibly(); // SIGKILL: no shutdown hook runs
+            assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        }
+        assertEquals(RunReport.Outcome.RUNNING, RunReport.read(out.resolve("report.json")).outcome(),
+                "a killed run's report says it never finished");
+        assertTrue(Files.readString(out.resolve("history.csv")).endsWith("\n"), "only whole rows");
+        History kept = HistoryCsv.read(out.resolve("history.csv"));
+        assertTrue(kept.size() >= 5, "every finished epoch is kept: " + kept.size());
+        assertFalse(Files.exists(out.resolve("model.zip")), "no model from this run or the one before");
+
+        Path log2 = dir.resolve("next.log");
+        Process q = Processes.epochflux(log2, true, "train", "--epochs", "3", "--no-early-stopping", "--out", out.toString());
+        assertTrue(q.waitFor(120, TimeUnit.SECONDS));
+        assertEquals(0, q.exitValue(), Files.readString(log2));
+        assertTrue(Files.readString(log2).contains("Replacing the earlier run in " + out + " (no-early-stopping, running)"),
+                Files.readString(log2));
+        RunReport report = RunReport.read(out.resolve("report.json"));
+        assertEquals(RunReport.Outcome.COMPLETED, report.outcome());
+        assertEquals(3, HistoryCsv.read(out.resolve("history.csv")).size());
+        assertEquals(3, report.weightsEpoch());
+        try (var files = Files.list(out)) {
+            assertEquals(List.of("history.csv", "history.png", "model.zip", "report.json"),
+                    files.map(f -> f.getFileName().toString()).sorted().toList(), "the set, and no temporary file");
+        }
     }
 
     /** Reads the process' ignored-signal mask: SIGINT is signal 2, bit 1. */

@@ -63,6 +63,78 @@ class PrometheusEndpointTest {
     }
 
     @Test
+    void answersOnlyGetAndHeadAndRefusesOtherMethodsWith405() throws Exception {
+        endpoint = PrometheusEndpoint.start(registry, PrometheusEndpoint.LOOPBACK, 0);
+        for (String method : new String[] {"POST", "PUT", "DELETE", "PATCH"}) {
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(endpoint.url()))
+                    .method(method, HttpRequest.BodyPublishers.ofString("x")).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(405, r.statusCode(), method);
+            assertEquals("GET, HEAD", r.headers().firstValue("Allow").orElse(""), method);
+        }
+        HttpResponse<String> head = http.send(HttpRequest.newBuilder(URI.create(endpoint.url()))
+                .method("HEAD", HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, head.statusCode());
+        assertEquals(200, get(null).statusCode());
+    }
+
+    @Test
+    void bracketsAnIpv6AddressInItsUrl() throws Exception {
+        try {
+            endpoint = PrometheusEndpoint.start(registry, "::1", 0);
+        } catch (IOException e) {
+            org.junit.jupiter.api.Assumptions.abort("no IPv6 loopback here: " + e.getMessage());
+        }
+        assertEquals("http://[::1]:" + endpoint.port() + "/metrics", endpoint.url());
+        assertEquals(200, get(null).statusCode(), "the URL it prints works");
+        assertTrue(PrometheusEndpoint.everyInterface("0.0.0.0") && PrometheusEndpoint.everyInterface("::")
+                && !PrometheusEndpoint.everyInterface("127.0.0.1"));
+    }
+
+    @Test
+    void logsNoTraceWhenAScraperHangsUpMidResponse() throws Exception {
+        for (int i = 0; i < 20_000; i++) {
+            registry.counter("epochflux.test.filler", "i", Integer.toString(i)).increment();
+        }
+        endpoint = PrometheusEndpoint.start(registry, PrometheusEndpoint.LOOPBACK, 0);
+        java.util.logging.Logger log = java.util.logging.Logger.getLogger(
+                io.prometheus.metrics.exporter.httpserver.HttpExchangeAdapter.class.getName());
+        List<java.util.logging.LogRecord> logged = java.util.Collections.synchronizedList(new ArrayList<>());
+        java.util.logging.Handler catcher = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord r) {
+                logged.add(r);
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        log.addHandler(catcher);
+        try {
+            for (int i = 0; i < 5; i++) {
+                try (java.net.Socket s = new java.net.Socket("127.0.0.1", endpoint.port())) {
+                    s.getOutputStream().write("GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n".getBytes());
+                    s.getInputStream().read(); // the response has begun
+                    s.setSoLinger(true, 0); // close with a reset, as a scraper that times out does
+                }
+            }
+            // the server notices the reset while writing; give it the time a scrape takes
+            long deadline = System.nanoTime() + 1_000_000_000L;
+            while (System.nanoTime() < deadline && logged.isEmpty()) {
+                Thread.onSpinWait();
+            }
+            assertEquals(List.of(), logged.stream().map(r -> r.getMessage() + ": " + r.getThrown()).toList());
+            assertEquals(200, get(null).statusCode(), "still serving");
+        } finally {
+            log.removeHandler(catcher);
+        }
+    }
+
+    @Test
     void refusesAPortInUseNamingIt() throws IOException {
         endpoint = PrometheusEndpoint.start(registry, PrometheusEndpoint.LOOPBACK, 0);
         BindException e = assertThrows(BindException.class,

@@ -52,6 +52,17 @@ class ProgressPrinterTest {
     }
 
     @Test
+    void printsASmallLearningRateAsKerasDoes() {
+        StringWriter s = new StringWriter();
+        ProgressPrinter p = new ProgressPrinter(new PrintWriter(s), 3, ProgressPrinter.Verbosity.NORMAL, false);
+        p.accept(EpochMetrics.of(1, Map.of("learning_rate", (double) 0.01f)));
+        p.accept(EpochMetrics.of(2, Map.of("learning_rate", (double) 1e-4f)));
+        p.accept(EpochMetrics.of(3, Map.of("learning_rate", 0.0)));
+        assertEquals("Epoch 1/3 - 0us - learning_rate: 0.0100\nEpoch 2/3 - 0us - learning_rate: 1.0000e-04\n"
+                + "Epoch 3/3 - 0us - learning_rate: 0.0000e+00\n", s.toString().replace("\r", ""));
+    }
+
+    @Test
     void printsTheStopReportAndTheRestore() {
         StringWriter s = new StringWriter();
         ProgressPrinter p = new ProgressPrinter(new PrintWriter(s), 3000, ProgressPrinter.Verbosity.NORMAL, false);

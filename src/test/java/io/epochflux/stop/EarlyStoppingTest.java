@@ -126,6 +126,24 @@ class EarlyStoppingTest {
     }
 
     @Test
+    void aStopOnTheLastEpochIsTheRulesReportWithTheLimitNoted() {
+        // the trainer's last epoch (MAX_EPOCHS) is also the epoch where patience runs out: Keras reports the early stop
+        StopReport limit = StopReport.builder(StopReason.MAX_EPOCHS, 2).rule("Trainer(epochs=2)").message("ran all 2 epochs").build();
+        Flux<EpochMetrics> epochs = Flux.just(
+                EpochMetrics.of(1, Map.of("val_accuracy", 0.5)),
+                EpochMetrics.of(2, Map.of("val_accuracy", 0.4)).withStop(limit));
+        StopReport report = epochs.transform(EarlyStopping.builder().monitor("val_accuracy").mode(Mode.MAX).build())
+                .blockLast().stop().orElseThrow();
+        assertEquals(StopReason.PATIENCE_EXHAUSTED, report.reason());
+        assertEquals(2, report.epoch());
+        assertTrue(report.message().endsWith("the epoch limit (2) was reached on the same epoch"), report.message());
+        // a rule that would not have stopped leaves the trainer's reason
+        StopReport kept = epochs.transform(EarlyStopping.builder().monitor("val_accuracy").mode(Mode.MAX).patience(5).build())
+                .blockLast().stop().orElseThrow();
+        assertEquals(StopReason.MAX_EPOCHS, kept.reason());
+    }
+
+    @Test
     void agreesWithKerasOnTwoThousandRandomSequences() {
         SplittableRandom r = new SplittableRandom(2024);
         for (int trial = 0; trial < 2000; trial++) {

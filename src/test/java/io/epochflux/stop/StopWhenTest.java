@@ -112,7 +112,7 @@ class StopWhenTest {
                     StopReport r = m.stop().orElseThrow();
                     assertEquals(10, r.epoch());
                     assertEquals(StopReason.TIME_BUDGET, r.reason());
-                    assertEquals("the run used PT10M of its PT10M budget", r.message());
+                    assertEquals("the run used 10m of its 10m budget", r.message());
                 })
                 .verifyComplete();
     }
@@ -131,7 +131,7 @@ class StopWhenTest {
                     assertEquals(5, r.epoch(), "best at minute 2, no improvement by minute 5");
                     assertEquals(StopReason.NO_IMPROVEMENT_FOR, r.reason());
                     assertEquals(2, r.bestEpoch().getAsInt());
-                    assertTrue(r.message().startsWith("val_loss did not improve for PT3M (patience PT3M)"), r.message());
+                    assertTrue(r.message().startsWith("val_loss did not improve for 3m (patience 3m)"), r.message());
                 })
                 .verifyComplete();
     }

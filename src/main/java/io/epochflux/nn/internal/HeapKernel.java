@@ -125,6 +125,14 @@ public final class HeapKernel implements Kernel {
         tally.add(lossSum, correct, rows);
     }
 
+    @Override
+    public void setLearningRate(double learningRate) {
+        if (updater == null) {
+            throw new IllegalStateException("this kernel was made for evaluation only");
+        }
+        updater.setLearningRate(learningRate);
+    }
+
     /** Forward and backward over {@code order[from..to)}: the gradient in {@link #grad}, the loss sum returned. */
     private double forwardBackward(HeapData d, int[] order, int from, int to) {
         int rows = to - from;
@@ -197,6 +205,23 @@ public final class HeapKernel implements Kernel {
     @Override
     public void readParameters(float[] dst) {
         System.arraycopy(params, 0, dst, 0, params.length);
+    }
+
+    @Override
+    public io.epochflux.nn.OptimizerState exportOptimizerState() {
+        if (updater == null) {
+            throw new IllegalStateException("this kernel was made for evaluation only");
+        }
+        return updater.export();
+    }
+
+    @Override
+    public void importOptimizerState(io.epochflux.nn.OptimizerState state) {
+        java.util.Objects.requireNonNull(state, "state");
+        if (updater == null) {
+            throw new IllegalStateException("this kernel was made for evaluation only");
+        }
+        updater.load(state);
     }
 
     @Override

@@ -1,6 +1,11 @@
 package io.epochflux.nn.internal;
 
 import io.epochflux.nn.Optimizer;
+import io.epochflux.nn.OptimizerState;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * One optimizer step over heap arrays, with Keras' update rules in float32. Each instance holds
@@ -9,6 +14,15 @@ import io.epochflux.nn.Optimizer;
 abstract class HeapUpdater {
 
     abstract void update(float[] params, float[] grad);
+
+    /** Changes the rate of the following steps; the rest of the state is kept. */
+    abstract void setLearningRate(double learningRate);
+
+    /** @return a copy of the state, slots laid out as the parameters are */
+    abstract OptimizerState export();
+
+    /** Replaces the state with a copy of {@code state}, which must be of this optimizer and size. */
+    abstract void load(OptimizerState state);
 
     static HeapUpdater of(Optimizer optimizer, int size, FloatOps ops) {
         if (optimizer instanceof Optimizer.Sgd sgd) {
@@ -23,10 +37,25 @@ abstract class HeapUpdater {
 
     /** {@code w -= lr * g}. */
     static final class Plain extends HeapUpdater {
-        private final float lr;
+        private float lr;
 
         Plain(float lr) {
             this.lr = lr;
+        }
+
+        @Override
+        void setLearningRate(double learningRate) {
+            this.lr = (float) learningRate;
+    }
+
+    @Override
+        OptimizerState export() {
+            return OptimizerState.of("sgd", 0, Map.of());
+        }
+
+        @Override
+        void load(OptimizerState state) {
+            state.check("sgd", Set.of(), 0);
         }
 
         @Override
@@ -40,7 +69,7 @@ abstract class HeapUpdater {
 
     /** {@code v = m v - lr g}; {@code w += v}, or {@code w += m v - lr g} with Nesterov. */
     static final class Momentum extends HeapUpdater {
-        private final float lr;
+        private float lr;
         private final float momentum;
         private final boolean nesterov;
         private final float[] velocity;
@@ -50,6 +79,22 @@ abstract class HeapUpdater {
             this.momentum = momentum;
             this.nesterov = nesterov;
             this.velocity = new float[size];
+        }
+
+        @Override
+        void setLearningRate(double learningRate) {
+            this.lr = (float) learningRate;
+    }
+
+    @Override
+        OptimizerState export() {
+            return OptimizerState.of("sgd", 0, Map.of("velocity", velocity));
+        }
+
+        @Override
+        void load(OptimizerState state) {
+            state.check("sgd", Set.of("velocity"), velocity.length);
+            System.arraycopy(state.slot("velocity"), 0, velocity, 0, velocity.length);
         }
 
         @Override
@@ -74,7 +119,7 @@ abstract class HeapUpdater {
 
     /** Keras 3's Adam, operation for operation. */
     static final class Adam extends HeapUpdater {
-        private final double lr;
+        private double lr;
         private final double beta1;
         private final double beta2;
         private final float epsilon;
@@ -91,6 +136,27 @@ abstract class HeapUpdater {
             this.m = new float[size];
             this.v = new float[size];
             this.ops = ops;
+        }
+
+        @Override
+        void setLearningRate(double learningRate) {
+            this.lr = learningRate;
+    }
+
+    @Override
+        OptimizerState export() {
+            Map<String, float[]> slots = new LinkedHashMap<>();
+            slots.put("m", m);
+            slots.put("v", v);
+            return OptimizerState.of("adam", step, slots);
+        }
+
+        @Override
+        void load(OptimizerState state) {
+            state.check("adam", Set.of("m", "v"), m.length);
+            System.arraycopy(state.slot("m"), 0, m, 0, m.length);
+            System.arraycopy(state.slot("v"), 0, v, 0, v.length);
+            step = state.step();
         }
 
         @Override

@@ -40,6 +40,16 @@ public interface Kernel extends AutoCloseable {
     void trainBatch(Data data, int[] order, int from, int to, Tally tally);
 
     /**
+     * Sets the learning rate of the optimizer steps from the next {@link #trainBatch} on; the
+     * optimizer's other state (velocities, moments, step count) is kept, as when Keras assigns
+     * {@code optimizer.learning_rate}.
+     *
+     * @param learningRate {@code >= 0} and finite
+     * @throws IllegalStateException when the kernel was made for evaluation only
+     */
+    void setLearningRate(double learningRate);
+
+    /**
      * Adds the loss and accuracy of every example of {@code data} to the tally.
      *
      * @param data prepared data
@@ -69,6 +79,22 @@ public interface Kernel extends AutoCloseable {
      * @param src the flat vector, as {@link Layout} arranges it
      */
     void writeParameters(float[] src);
+
+    /**
+     * Copies the optimizer state out, for a checkpoint.
+     *
+     * @return the state, its slots laid out as {@link Layout} lays out the parameters
+     * @throws IllegalStateException for a kernel made for evaluation only
+     */
+    io.epochflux.nn.OptimizerState exportOptimizerState();
+
+    /**
+     * Replaces the optimizer state with one exported from a kernel of the same shape and optimizer.
+     *
+     * @param state the state
+     * @throws IllegalArgumentException when it is of another optimizer or shape
+     */
+    void importOptimizerState(io.epochflux.nn.OptimizerState state);
 
     /** Releases what the kernel allocated; it cannot be used afterwards. */
     @Override

@@ -176,6 +176,14 @@ public final class Nd4jKernel implements Kernel {
         }
     }
 
+    @Override
+    public void setLearningRate(double learningRate) {
+        if (updater == null) {
+            throw new IllegalStateException("this kernel was made for evaluation only");
+        }
+        updater.setLearningRate(learningRate);
+    }
+
     /**
      * The mean loss of a batch and its gradient, in this kernel's data type, without updating:
      * for gradient checks.
@@ -310,6 +318,23 @@ public final class Nd4jKernel implements Kernel {
             System.arraycopy(w[l].data().asFloat(), 0, dst, layout.weightOffset(l), (int) w[l].length());
             System.arraycopy(b[l].data().asFloat(), 0, dst, layout.biasOffset(l), (int) b[l].length());
         }
+    }
+
+    @Override
+    public io.epochflux.nn.OptimizerState exportOptimizerState() {
+        if (updater == null) {
+            throw new IllegalStateException("this kernel was made for evaluation only");
+        }
+        return updater.export(layout);
+    }
+
+    @Override
+    public void importOptimizerState(io.epochflux.nn.OptimizerState state) {
+        Objects.requireNonNull(state, "state");
+        if (updater == null) {
+            throw new IllegalStateException("this kernel was made for evaluation only");
+        }
+        updater.load(state, layout);
     }
 
     @Override

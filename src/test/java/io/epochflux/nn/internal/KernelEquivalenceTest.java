@@ -16,6 +16,7 @@ import java.util.SplittableRandom;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The fused heap kernel (plain loops and Vector API) and the ND4J kernel, trained from the same
@@ -58,6 +59,12 @@ class KernelEquivalenceTest {
     }
 
     private static List<double[]> train(Kernel kernel, Dataset train, Dataset validation, int epochs, int batch) {
+        return train(kernel, train, validation, epochs, batch, Double.NaN);
+    }
+
+    /** Trains; with a rate that is not NaN, sets it after the first epoch. */
+    private static List<double[]> train(Kernel kernel, Dataset train, Dataset validation, int epochs, int batch,
+                                        double rateFromEpochTwo) {
         Kernel.Data t = kernel.prepare(train);
         Kernel.Data v = kernel.prepare(validation);
         int[] order = new int[train.size()];
@@ -67,6 +74,9 @@ class KernelEquivalenceTest {
         SplittableRandom shuffle = new SplittableRandom(7);
         List<double[]> figures = new ArrayList<>();
         for (int e = 0; e < epochs; e++) {
+            if (e == 1 && !Double.isNaN(rateFromEpochTwo)) {
+                kernel.setLearningRate(rateFromEpochTwo);
+            }
             for (int i = order.length - 1; i > 0; i--) {
                 int j = shuffle.nextInt(i + 1);
                 int x = order[i];
@@ -111,5 +121,39 @@ class KernelEquivalenceTest {
                 assertEquals(r[3], f[3], 1.0 / validation.size() + 1e-12, where + " val_accuracy");
             }
         }
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void aNewLearningRateKeepsTheOptimizerStateAndBothKernelsStillAgree(String name, Layout layout, Optimizer optimizer,
+                                                                         int batch) {
+        Dataset train = TestData.sample().slice(0, 205);
+        Dataset validation = TestData.sample().slice(6000, 6100);
+        float[] initial = glorot(layout, 3);
+        int epochs = 3;
+        double lower = optimizer.learningRate() / 4;
+        List<double[]> reference;
+        try (Nd4jKernel nd4j = new Nd4jKernel(layout, initial.clone(), DataType.FLOAT, optimizer, batch)) {
+            reference = train(nd4j, train, validation, epochs, batch, lower);
+        }
+        List<double[]> unchanged;
+        List<double[]> sameRate;
+        List<double[]> changed;
+        FloatOps vector = Kernels.loadBest(true);
+        try (HeapKernel a = new HeapKernel(layout, initial.clone(), vector, optimizer, batch);
+             HeapKernel b = new HeapKernel(layout, initial.clone(), vector, optimizer, batch);
+             HeapKernel c = new HeapKernel(layout, initial.clone(), vector, optimizer, batch)) {
+            unchanged = train(a, train, validation, epochs, batch);
+            sameRate = train(b, train, validation, epochs, batch, optimizer.learningRate());
+            changed = train(c, train, validation, epochs, batch, lower);
+        }
+        for (int e = 0; e < epochs; e++) {
+            String where = name + " epoch " + (e + 1);
+            assertEquals(unchanged.get(e)[2], sameRate.get(e)[2], where + ": setting the same rate changes nothing");
+            assertEquals(reference.get(e)[0], changed.get(e)[0], 1e-5, where + " loss");
+            assertEquals(reference.get(e)[2], changed.get(e)[2], 1e-5, where + " val_loss");
+        }
+        assertEquals(unchanged.get(0)[2], changed.get(0)[2], "the first epoch trains at the old rate");
+        assertTrue(Math.abs(unchanged.get(2)[2] - changed.get(2)[2]) > 1e-6, name + ": the new rate changes the updates");
     }
 }
