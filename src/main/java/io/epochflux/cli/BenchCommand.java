@@ -10,6 +10,7 @@ import io.epochflux.nn.Dense;
 import io.epochflux.nn.Optimizer;
 import io.epochflux.nn.Sequential;
 import io.epochflux.nn.TrainingSession;
+import io.epochflux.nn.internal.Kernels;
 import io.epochflux.report.ProgressPrinter;
 import io.epochflux.stop.EarlyStopping;
 import io.epochflux.train.EpochMetrics;
@@ -18,6 +19,9 @@ import io.epochflux.train.Trainer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import org.bytedeco.javacpp.Pointer;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -52,8 +56,12 @@ import java.util.zip.GZIPInputStream;
             "       with the Vector API;",
             "large: full-size data (60,000 + 10,000 images, Fashion-MNIST or MNIST via --data-dir), a",
             "       784-256-128-10 network, batch 128, Adam, with 1 and 2 BLAS threads;",
-            "churn: 1,000 short runs in one JVM, watching native and heap memory and threads."})
+            "churn: 1,000 short runs in one JVM, watching native and heap memory and threads;",
+            "concurrent: the seed workload's throughput, one run alone against 8 runs at once on the shared pool;",
+            "start: the whole `train --epochs 1 --no-early-stopping --quiet` process, and what 3,000 more epochs add."})
 final class BenchCommand implements Callable<Integer> {
+
+    private static final List<String> WORKLOADS = List.of("seed", "large", "churn", "concurrent", "start");
 
     /** Where Debian's dataset-fashion-mnist package puts the standard files. */
     static final Path FASHION_MNIST = Path.of("/usr/share/datasets/fashion-mnist");
@@ -61,8 +69,8 @@ final class BenchCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--workload", paramLabel = "NAME", split = ",", defaultValue = "seed,large,churn",
-            description = "seed, large, churn, comma-separated (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--workload", paramLabel = "NAME", split = ",", defaultValue = "seed,large,churn,concurrent,start",
+            description = "seed, large, churn, concurrent, start, comma-separated (default: ${DEFAULT-VALUE}).")
     List<String> workloads = new ArrayList<>();
 
     @Option(names = "--epochs", paramLabel = "N", description = "Epochs per measured seed run (default: 3000).")
@@ -98,8 +106,8 @@ final class BenchCommand implements Callable<Integer> {
         Usage.atLeast(spec, "--large-epochs", largeEpochs, 1);
         Usage.atLeast(spec, "--runs", churnRuns, 1);
         for (String w : workloads) {
-            if (!List.of("seed", "large", "churn").contains(w)) {
-                throw Usage.error(spec, "--workload must be seed, large or churn, but was " + w);
+            if (!WORKLOADS.contains(w)) {
+                throw Usage.error(spec, "--workload must be one of " + String.join(", ", WORKLOADS) + ", but was " + w);
             }
         }
         for (int t : threads) {
@@ -114,6 +122,8 @@ final class BenchCommand implements Callable<Integer> {
                 seedCases();
             } else if (workloads.contains("churn")) {
                 churnRuns();
+            } else if (workloads.contains("concurrent")) {
+                concurrentRuns();
             } else {
                 large(Integer.parseInt(System.getenv().getOrDefault("OMP_NUM_THREADS", "0")));
             }
@@ -125,6 +135,8 @@ final class BenchCommand implements Callable<Integer> {
             switch (w) {
                 case "seed" -> seed();
                 case "large" -> largeInChildren();
+                case "concurrent" -> concurrent();
+                case "start" -> start();
                 default -> churn();
             }
             out.flush();
@@ -393,6 +405,9 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     private void large(int blasThreads) throws Exception {
+        if (blasThreads > 0) {
+            System.setProperty(Kernels.THREADS_PROPERTY, String.valueOf(blasThreads));
+        }
         Mnist.TrainAndTest files = Mnist.directory(largeDataDir());
         Split split = new Split(files.train(), files.test(), files.test());
         Sequential model = Sequential.builder(784).dense(256, Activation.RELU).dense(128, Activation.RELU)
@@ -400,15 +415,109 @@ final class BenchCommand implements Callable<Integer> {
         double flops = flopsPerEpoch(model, split.train().size(), split.validation().size());
         Trainer trainer = Trainer.builder().epochs(1 + largeEpochs).batchSize(128).optimizer(Optimizer.adam()).seed(1).build();
         long before = Pointer.physicalBytes();
-        List<EpochMetrics> epochs = trainer.fit(model, split.train(), split.validation()).collectList().block();
+        // the process's CPU time beside the wall time: on a shared machine, time spent waiting for a core
+        // shows in the wall time only
+        var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        List<Double> cpu = new ArrayList<>();
+        long[] lastCpu = {os.getProcessCpuTime()};
+        List<EpochMetrics> epochs = trainer.fit(model, split.train(), split.validation())
+                .doOnNext(m -> {
+                    long now = os.getProcessCpuTime();
+                    cpu.add((now - lastCpu[0]) / 1e6);
+                    lastCpu[0] = now;
+                })
+                .collectList().block();
         double[] ms = epochs.stream().skip(1).mapToDouble(m -> m.duration().toNanos() / 1e6).sorted().toArray();
         double median = ms[ms.length / 2];
-        out.printf(Locale.ROOT, "  %-22s %s threads: %8.0f ms/epoch (%.0f..%.0f), %.2f epochs/s, %.1f GFLOP/s"
-                        + " (%.1f GFLOP an epoch), val_accuracy %.4f after %d epochs, resident memory %+.0f MB%n",
+        double[] cpuMs = cpu.stream().skip(1).mapToDouble(Double::doubleValue).sorted().toArray();
+        out.printf(Locale.ROOT, "  %-22s %s threads: %8.0f ms/epoch (%.0f..%.0f), cpu %.0f ms/epoch, %.2f epochs/s,"
+                        + " %.1f GFLOP/s (%.1f GFLOP an epoch), val_accuracy %.4f after %d epochs, resident memory %+.0f MB%n",
                 model.kernelFor(128), blasThreads == 0 ? "default" : String.valueOf(blasThreads), median, ms[0],
-                ms[ms.length - 1], 1000 / median, flops / (median / 1000) / 1e9, flops / 1e9,
+                ms[ms.length - 1], cpuMs[cpuMs.length / 2], 1000 / median, flops / (median / 1000) / 1e9, flops / 1e9,
                 epochs.get(epochs.size() - 1).value("val_accuracy").orElse(Double.NaN), epochs.size(),
                 (Pointer.physicalBytes() - before) / 1e6);
+        double[] floor = productsAlone(model, split.train().size(), split.validation().size(), 128, os);
+        out.printf(Locale.ROOT, "  %-22s %s threads: %8.0f ms, cpu %.0f ms: one epoch's BLAS products alone (same shapes,"
+                        + " same calls, no copies), %.0f%% of the epoch's cpu%n", "", blasThreads == 0 ? "default"
+                        : String.valueOf(blasThreads), floor[0], floor[1], 100 * floor[1] / cpuMs[cpuMs.length / 2]);
+    }
+
+    /**
+     * Runs one epoch's BLAS products as the kernel calls them (the same shapes, transposes and
+     * number of calls, on preallocated native matrices), without the heap work or copies around
+     * them: the floor under the epoch. Returns wall and process CPU milliseconds, medians of three.
+     */
+    private static double[] productsAlone(Sequential model, int train, int validation, int batch,
+                                          com.sun.management.OperatingSystemMXBean os) {
+        List<int[]> layers = new ArrayList<>(); // {in, out}
+        int fanIn = model.inputs();
+        for (Dense d : model.layers()) {
+            layers.add(new int[] {fanIn, d.units()});
+            fanIn = d.units();
+        }
+        double[] wall = new double[3];
+        double[] cpu = new double[3];
+        try (Matrices m = new Matrices()) {
+            productsOfOneEpoch(layers, train, validation, batch, m); // allocates the matrices: not timed
+            for (int r = 0; r < 3; r++) {
+                long t = System.nanoTime();
+                long c = os.getProcessCpuTime();
+                productsOfOneEpoch(layers, train, validation, batch, m);
+                wall[r] = (System.nanoTime() - t) / 1e6;
+                cpu[r] = (os.getProcessCpuTime() - c) / 1e6;
+            }
+        }
+        Arrays.sort(wall);
+        Arrays.sort(cpu);
+        return new double[] {wall[1], cpu[1]};
+    }
+
+    private static void productsOfOneEpoch(List<int[]> layers, int train, int validation, int batch, Matrices m) {
+        for (int from = 0; from < train; from += batch) {
+            int rows = Math.min(batch, train - from);
+            for (int l = 0; l < layers.size(); l++) {
+                int in = layers.get(l)[0];
+                int out = layers.get(l)[1];
+                if (!Kernels.onBlas((long) rows * out * in)) {
+                    continue;
+                }
+                INDArray x = m.get(0, rows, in);
+                INDArray w = m.get(1, out, in);
+                INDArray delta = m.get(2, rows, out);
+                Nd4j.gemm(x, w, m.get(3, rows, out), false, true, 1.0, 0.0);
+                Nd4j.gemm(delta, x, m.get(4, out, in), true, false, 1.0, 0.0);
+                if (l > 0) {
+                    Nd4j.gemm(delta, w, m.get(5, rows, in), false, false, 1.0, 0.0);
+                }
+            }
+        }
+        for (int from = 0; from < validation; from += batch) {
+            int rows = Math.min(batch, validation - from);
+            for (int[] layer : layers) {
+                if (Kernels.onBlas((long) rows * layer[1] * layer[0])) {
+                    Nd4j.gemm(m.get(0, rows, layer[0]), m.get(1, layer[1], layer[0]), m.get(3, rows, layer[1]),
+                            false, true, 1.0, 0.0);
+                }
+            }
+        }
+    }
+
+    /**
+     * Preallocated matrices, one per role and shape, filled once, so that {@link #productsAlone}
+     * times the products only; the roles keep a product's output apart from its inputs.
+     */
+    private static final class Matrices implements AutoCloseable {
+        private final java.util.Map<List<Integer>, INDArray> byRoleAndShape = new java.util.HashMap<>();
+
+        INDArray get(int role, int rows, int columns) {
+            return byRoleAndShape.computeIfAbsent(List.of(role, rows, columns),
+                    k -> Nd4j.rand(DataType.FLOAT, rows, columns));
+        }
+
+        @Override
+        public void close() {
+            byRoleAndShape.values().forEach(INDArray::close);
+        }
     }
 
     // ---------------------------------------------------------------- churn
@@ -449,5 +558,94 @@ final class BenchCommand implements Callable<Integer> {
                 run.take(1).blockLast();
             }
         }
+    }
+
+    // ---------------------------------------------------------------- concurrent
+
+    private static final int CONCURRENT_RUNS = 8;
+
+    private void concurrent() throws Exception {
+        out.printf("%nconcurrent: the seed workload (%d epochs a run), one run alone, then %d runs at once on the shared"
+                + " training pool (%d threads); %d measured rounds after 1 warm-up%n", seedEpochs, CONCURRENT_RUNS,
+                io.epochflux.train.TrainingPool.sharedSize(), repeats);
+        Path jar = ownJar();
+        if (jar == null) {
+            out.println("  (not running from the jar: this JVM)");
+            concurrentRuns();
+            return;
+        }
+        child(jar, true, List.of("--workload", "concurrent", "--epochs", String.valueOf(seedEpochs), "--repeats",
+                String.valueOf(repeats)), null);
+    }
+
+    private void concurrentRuns() {
+        Split split = Mnist.sampleSplit(loadSample(), 700, 300, 10);
+        Trainer trainer = Trainer.builder().epochs(seedEpochs).batchSize(10).optimizer(Optimizer.sgd(0.01)).seed(10).build();
+        double[] alone = new double[repeats];
+        double[] together = new double[repeats];
+        for (int r = -1; r < repeats; r++) { // round -1 warms up
+            long t = System.nanoTime();
+            trainer.fit(seedModel(), split.train(), split.validation()).blockLast();
+            double aloneRate = seedEpochs / ((System.nanoTime() - t) / 1e9);
+            t = System.nanoTime();
+            List<reactor.core.publisher.Flux<EpochMetrics>> runs = new ArrayList<>();
+            for (int i = 0; i < CONCURRENT_RUNS; i++) {
+                runs.add(trainer.fit(seedModel(), split.train(), split.validation()));
+            }
+            reactor.core.publisher.Flux.merge(runs).blockLast();
+            double togetherRate = (double) CONCURRENT_RUNS * seedEpochs / ((System.nanoTime() - t) / 1e9);
+            if (r >= 0) {
+                alone[r] = aloneRate;
+                together[r] = togetherRate;
+            }
+        }
+        Arrays.sort(alone);
+        Arrays.sort(together);
+        double a = alone[repeats / 2];
+        double b = together[repeats / 2];
+        out.printf(Locale.ROOT, "  one run alone:        %8.0f epochs/s (median; %.0f..%.0f)%n", a, alone[0],
+                alone[repeats - 1]);
+        out.printf(Locale.ROOT, "  %d runs at once:       %8.0f epochs/s in total (median; %.0f..%.0f), %.2fx one run%n",
+                CONCURRENT_RUNS, b, together[0], together[repeats - 1], b / a);
+        out.flush();
+    }
+
+    // ---------------------------------------------------------------- start
+
+    private static final int START_RUNS = 5;
+
+    /** Whole {@code train} processes, launched as the README launches them, timed from outside. */
+    private void start() throws Exception {
+        Path jar = ownJar();
+        if (jar == null) {
+            out.printf("%nstart: skipped, not running from the jar%n");
+            return;
+        }
+        out.printf("%nstart: the whole `train --epochs N --no-early-stopping --quiet` process, launched as %s;"
+                + " median of %d%n", Launch.describe(jar), START_RUNS);
+        double one = medianProcessMillis(jar, 1);
+        double many = medianProcessMillis(jar, 3001);
+        out.printf(Locale.ROOT, "  --epochs 1:     %7.0f ms%n", one);
+        out.printf(Locale.ROOT, "  --epochs 3001:  %7.0f ms, so %.3f ms an epoch beyond the first (JIT warm-up"
+                + " included)%n", many, (many - one) / 3000);
+        out.flush();
+    }
+
+    private double medianProcessMillis(Path jar, int epochs) throws Exception {
+        double[] ms = new double[START_RUNS];
+        for (int r = 0; r < START_RUNS; r++) {
+            List<String> command = new ArrayList<>(Launch.command(jar));
+            command.addAll(List.of("train", "--epochs", String.valueOf(epochs), "--no-early-stopping", "--quiet"));
+            long t = System.nanoTime();
+            Process p = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            int code = p.waitFor();
+            ms[r] = (System.nanoTime() - t) / 1e6;
+            if (code != 0) {
+                out.println("  (the train process failed with exit code " + code + ")");
+            }
+        }
+        Arrays.sort(ms);
+        return ms[START_RUNS / 2];
     }
 }

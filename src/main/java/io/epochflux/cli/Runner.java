@@ -122,6 +122,7 @@ final class Runner {
         }
         Map<String, Object> provenance = Provenance.current().toMap();
         provenance.put("kernel", plan.model().kernelFor(plan.trainer().batchSize()));
+        provenance.put("threads", plan.model().blasThreadsFor(plan.trainer().batchSize()));
         report.provenance(provenance);
         report.weights(outcome.weightsEpoch(), weightsSource(outcome));
         if (error != null) {

@@ -60,6 +60,9 @@ final class TrainCommand implements Callable<Integer> {
     @Mixin
     CheckpointOptions checkpoints;
 
+    @Mixin
+    ThreadOptions threads;
+
     @Option(names = "--name", paramLabel = "NAME",
             description = "The run's name in reports and metrics (default: patience-N, or no-early-stopping).")
     String name;
@@ -71,6 +74,7 @@ final class TrainCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         metricsOptions.check(spec);
+        threads.apply(spec);
         EarlyStopping es = stops.earlyStopping(spec);
         StopRule rule = stops.rule(spec, es);
         Function<Flux<EpochMetrics>, Flux<EpochMetrics>> steering = learningRate.operator(spec);

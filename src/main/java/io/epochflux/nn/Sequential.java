@@ -248,6 +248,23 @@ public final class Sequential {
     }
 
     /**
+     * Tells how many BLAS threads a training session of this batch size gives its large matrix
+     * products: the system property {@code epochflux.threads} when set (the command line's
+     * {@code --threads}), else a count derived from the largest product and this machine's
+     * processors (1 when nothing goes to BLAS, or on two processors or fewer), so that the same
+     * shapes on the same machine always get the same count.
+     *
+     * @param batchSize examples per step, {@code >= 1}
+     * @return threads, {@code >= 1}
+     */
+    public int blasThreadsFor(int batchSize) {
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("batchSize must be >= 1, but was " + batchSize);
+        }
+        return Kernels.needsBlas(layout, batchSize) ? Kernels.blasThreads(layout, batchSize) : 1;
+    }
+
+    /**
      * Copies the current weights and biases.
      *
      * @return an immutable snapshot

@@ -73,10 +73,26 @@ class BenchCommandTest {
     }
 
     @Test
+    void concurrentRunsReportTheirTotalThroughputBesideOneRunAlone() {
+        Cli cli = Cli.run("bench", "--workload", "concurrent", "--epochs", "20", "--repeats", "1");
+        assertEquals(0, cli.exitCode, cli.toString());
+        assertTrue(cli.out.lines().anyMatch(l -> l.matches("\\s+one run alone: +\\d+ epochs/s .*")), cli.out);
+        assertTrue(cli.out.lines().anyMatch(l -> l.matches("\\s+8 runs at once: +\\d+ epochs/s in total .*, \\d+\\.\\d\\dx one run")),
+                cli.out);
+    }
+
+    @Test
+    void theStartWorkloadNeedsTheJar() {
+        Cli cli = Cli.run("bench", "--workload", "start");
+        assertEquals(0, cli.exitCode, cli.toString());
+        assertTrue(cli.out.contains("start: skipped, not running from the jar"), cli.out);
+    }
+
+    @Test
     void rejectsAnUnknownWorkload() {
         Cli cli = Cli.run("bench", "--workload", "huge");
         assertEquals(2, cli.exitCode);
-        assertTrue(cli.err.contains("--workload must be seed, large or churn, but was huge"), cli.err);
+        assertTrue(cli.err.contains("--workload must be one of seed, large, churn, concurrent, start, but was huge"), cli.err);
     }
 
     @Test

@@ -66,6 +66,31 @@ class TrainCommandTest {
     }
 
     @Test
+    void recordsTheBlasThreadsAndTakesThemFromTheCommandLine() throws IOException {
+        try {
+            Path out = dir.resolve("threads");
+            Cli cli = Cli.run("train", "--epochs", "1", "--no-early-stopping", "--quiet", "--hidden", "256,128",
+                    "--batch-size", "128", "--threads", "3", "--out", out.toString());
+            assertEquals(0, cli.exitCode, cli.toString());
+            assertEquals(3, ((Number) RunReport.read(out.resolve("report.json")).provenance().get("threads")).intValue());
+            Path seed = dir.resolve("seed");
+            cli = Cli.run("train", "--epochs", "1", "--no-early-stopping", "--quiet", "--out", seed.toString());
+            assertEquals(0, cli.exitCode, cli.toString());
+            assertEquals(1, ((Number) RunReport.read(seed.resolve("report.json")).provenance().get("threads")).intValue(),
+                    "the seed network never uses BLAS");
+        } finally {
+            System.clearProperty(io.epochflux.nn.internal.Kernels.THREADS_PROPERTY);
+        }
+    }
+
+    @Test
+    void rejectsAThreadCountBelowOne() {
+        Cli cli = Cli.run("train", "--threads", "0");
+        assertEquals(2, cli.exitCode);
+        assertTrue(cli.err.contains("--threads must be >= 1, but was 0"), cli.err);
+    }
+
+    @Test
     void stopsEarlyAndRestoresWhenAsked() throws IOException {
         Path out = dir.resolve("es");
         Cli cli = Cli.run("train", "--epochs", "300", "--patience", "3", "--restore-best-weights", "--quiet",

@@ -6,6 +6,7 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
 import java.nio.FloatBuffer;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -17,6 +18,13 @@ import java.util.Objects;
  * heap kernel does (bias, activations, loss, optimizer) stays fused over heap arrays, which is
  * where ND4J's per-operation cost would otherwise dominate even a large network.
  *
+ * <p>Each product's operands are copied once a step: the rows a layer's forward pass gathered are
+ * multiplied again by its weight gradient, and the output gradient copied for the weight gradient
+ * serves the input gradient that follows it. Both reuses hold because the heap kernel writes neither
+ * a layer's input between its forward pass and its weight gradient, nor a layer's delta between its
+ * two backward products; each is checked by identity of the arrays and offsets, and forgotten at the
+ * next optimizer step.
+ *
  * <p>Holds native scratch buffers, so one instance serves one kernel on one thread; {@link #close()}
  * releases them.
  */
@@ -26,13 +34,64 @@ final class BlasFloatOps implements FloatOps, AutoCloseable {
     static final long THRESHOLD = 1L << 20;
 
     private final FloatOps small;
+    private final int threads;
+    private Thread threadsSetOn;
     private final Map<Shape, INDArray> scratch = new HashMap<>();
     /** Weights copied to native memory, by offset in the parameter array, until the next step. */
     private final Map<Integer, INDArray> weights = new HashMap<>();
     private float[] weightsSource;
+    /** What each large layer's last forward pass gathered, by weight offset. */
+    private final Map<Integer, Gathered> gathered = new HashMap<>();
+    /** The output gradient last copied for a weight gradient, and for which layer. */
+    private float[] deltaSource;
+    private int deltaLayer = -1;
+    private int deltaRows;
+    private INDArray deltaCopy;
+
+    /** Input rows gathered into a native matrix: which array, which offsets. */
+    private static final class Gathered {
+        final int[] offsets;
+        float[] source;
+        int rows;
+        INDArray matrix;
+
+        Gathered(int capacity) {
+            offsets = new int[capacity];
+        }
+
+        boolean holds(float[] x, int[] xOff, int rows) {
+            return source == x && this.rows == rows && Arrays.equals(offsets, 0, rows, xOff, 0, rows);
+        }
+    }
 
     BlasFloatOps(FloatOps small) {
+        this(small, 1);
+    }
+
+    /**
+     * @param small the loops for everything BLAS does not do
+     * @param threads BLAS threads for the products, {@code >= 1}
+     */
+    BlasFloatOps(FloatOps small, int threads) {
         this.small = Objects.requireNonNull(small, "small");
+        if (threads < 1) {
+            throw new IllegalArgumentException("threads must be >= 1, but was " + threads);
+        }
+        this.threads = threads;
+    }
+
+    /**
+     * Sets OpenBLAS's thread count from the thread that is about to multiply. Epochs run as tasks on
+     * a pool, so that thread may change from one epoch to the next; an OpenMP build of OpenBLAS
+     * keeps the count per calling thread, and setting it again costs nothing measurable.
+     */
+    private void gemm(INDArray a, INDArray b, INDArray c, boolean transposeA, boolean transposeB) {
+        Thread current = Thread.currentThread();
+        if (current != threadsSetOn) {
+            Nd4j.factory().blas().setMaxThreads(threads);
+            threadsSetOn = current;
+        }
+        Nd4j.gemm(a, b, c, transposeA, transposeB, 1.0, 0.0);
     }
 
     @Override
@@ -44,12 +103,16 @@ final class BlasFloatOps implements FloatOps, AutoCloseable {
         return (long) rows * out * in >= THRESHOLD;
     }
 
-    private record Shape(int role, int rows, int columns) {
+    private record Shape(int role, int layer, int rows, int columns) {
     }
 
-    /** A native float matrix of this shape, one per role, reused. */
     private INDArray buffer(int role, int rows, int columns) {
-        Shape key = new Shape(role, rows, columns);
+        return buffer(role, 0, rows, columns);
+    }
+
+    /** A native float matrix of this shape, one per role and layer, reused. */
+    private INDArray buffer(int role, int layer, int rows, int columns) {
+        Shape key = new Shape(role, layer, rows, columns);
         INDArray array = scratch.get(key);
         if (array == null) {
             try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
@@ -64,8 +127,9 @@ final class BlasFloatOps implements FloatOps, AutoCloseable {
         return array.data().asNioFloat();
     }
 
-    private INDArray gatherRows(int role, float[] x, int[] xOff, int rows, int in) {
-        INDArray m = buffer(role, rows, in);
+    /** Gathers a layer's input rows; each layer has its own matrix, which its weight gradient may reuse. */
+    private INDArray gatherRows(int layer, float[] x, int[] xOff, int rows, int in) {
+        INDArray m = buffer(0, layer, rows, in);
         FloatBuffer b = view(m);
         for (int i = 0; i < rows; i++) {
             b.put(i * in, x, xOff[i], in);
@@ -85,10 +149,19 @@ final class BlasFloatOps implements FloatOps, AutoCloseable {
             small.forward(w, wOff, out, in, x, xOff, rows, z);
             return;
         }
-        INDArray xm = gatherRows(0, x, xOff, rows, in);
+        INDArray xm = gatherRows(wOff, x, xOff, rows, in);
+        Gathered g = gathered.get(wOff);
+        if (g == null || g.offsets.length < rows) {
+            g = new Gathered(Math.max(rows, g == null ? 0 : g.offsets.length));
+            gathered.put(wOff, g);
+        }
+        System.arraycopy(xOff, 0, g.offsets, 0, rows);
+        g.source = x;
+        g.rows = rows;
+        g.matrix = xm;
         INDArray wm = weights(w, wOff, out, in);
         INDArray zm = buffer(2, rows, out);
-        Nd4j.gemm(xm, wm, zm, false, true, 1.0, 0.0);
+        gemm(xm, wm, zm, false, true);
         view(zm).get(0, z, 0, rows * out);
     }
 
@@ -100,9 +173,14 @@ final class BlasFloatOps implements FloatOps, AutoCloseable {
             return;
         }
         INDArray dm = copy(3, delta, 0, rows, out);
-        INDArray xm = gatherRows(0, x, xOff, rows, in);
+        deltaSource = delta;
+        deltaLayer = gOff;
+        deltaRows = rows;
+        deltaCopy = dm;
+        Gathered last = gathered.get(gOff);
+        INDArray xm = last != null && last.holds(x, xOff, rows) ? last.matrix : gatherRows(gOff, x, xOff, rows, in);
         INDArray gm = buffer(4, out, in);
-        Nd4j.gemm(dm, xm, gm, true, false, 1.0, 0.0);
+        gemm(dm, xm, gm, true, false);
         view(gm).get(0, g, gOff, out * in);
     }
 
@@ -123,6 +201,25 @@ final class BlasFloatOps implements FloatOps, AutoCloseable {
     @Override
     public void weightsChanged() {
         weights.clear();
+        gathered.clear();
+        deltaSource = null;
+        deltaLayer = -1;
+        deltaCopy = null;
+    }
+
+    @Override
+    public void biasRelu(float[] z, float[] a, float[] b, int bOff, int rows, int out) {
+        small.biasRelu(z, a, b, bOff, rows, out);
+    }
+
+    @Override
+    public void reluBackward(float[] a, float[] g, float[] out, int n) {
+        small.reluBackward(a, g, out, n);
+    }
+
+    @Override
+    public void adam(float[] params, float[] grad, float[] m, float[] v, float alpha, float c1, float c2, float eps) {
+        small.adam(params, grad, m, v, alpha, c1, c2, eps);
     }
 
     @Override
@@ -131,10 +228,12 @@ final class BlasFloatOps implements FloatOps, AutoCloseable {
             small.backpropagate(w, wOff, out, in, delta, rows, dx);
             return;
         }
-        INDArray dm = copy(3, delta, 0, rows, out);
+        // the weight gradient just before copied this delta: layer offsets match in the gradient vector
+        boolean copied = delta == deltaSource && wOff == deltaLayer && rows == deltaRows;
+        INDArray dm = copied ? deltaCopy : copy(3, delta, 0, rows, out);
         INDArray wm = weights(w, wOff, out, in);
         INDArray xm = buffer(5, rows, in);
-        Nd4j.gemm(dm, wm, xm, false, false, 1.0, 0.0);
+        gemm(dm, wm, xm, false, false);
         view(xm).get(0, dx, 0, rows * in);
     }
 

@@ -76,7 +76,7 @@ public final class HeapKernel implements Kernel {
         }
         this.maxRows = Math.max(batchSize, MIN_EVAL_ROWS);
         this.grad = optimizer == null ? null : new float[params.length];
-        this.updater = optimizer == null ? null : HeapUpdater.of(optimizer, params.length);
+        this.updater = optimizer == null ? null : HeapUpdater.of(optimizer, params.length, ops);
         int layers = layout.layers();
         this.last = layers - 1;
         this.z = new float[layers][];
@@ -252,6 +252,10 @@ public final class HeapKernel implements Kernel {
             float[] zl = z[l];
             ops.forward(params, layout.weightOffset(l), out, in, input, offsets, rows, zl);
             int b = layout.biasOffset(l);
+            if (l < last && layout.activation(l) == Activation.RELU) {
+                ops.biasRelu(zl, a[l], params, b, rows, out);
+                continue;
+            }
             for (int i = 0; i < rows; i++) {
                 int r = i * out;
                 for (int j = 0; j < out; j++) {
@@ -447,11 +451,7 @@ public final class HeapKernel implements Kernel {
         float[] al = a[l];
         Activation activation = layout.activation(l);
         switch (activation) {
-            case RELU -> {
-                for (int k = 0; k < n; k++) {
-                    out[k] = al[k] > 0f ? g[k] : 0f;
-                }
-            }
+            case RELU -> ops.reluBackward(al, g, out, n);
             case SIGMOID -> {
                 for (int k = 0; k < n; k++) {
                     out[k] = g[k] * al[k] * (1f - al[k]);

@@ -24,7 +24,7 @@ abstract class HeapUpdater {
     /** Replaces the state with a copy of {@code state}, which must be of this optimizer and size. */
     abstract void load(OptimizerState state);
 
-    static HeapUpdater of(Optimizer optimizer, int size) {
+    static HeapUpdater of(Optimizer optimizer, int size, FloatOps ops) {
         if (optimizer instanceof Optimizer.Sgd sgd) {
             if (sgd.momentum() == 0.0) {
                 return new Plain((float) sgd.learningRate());
@@ -32,7 +32,7 @@ abstract class HeapUpdater {
             return new Momentum((float) sgd.learningRate(), (float) sgd.momentum(), sgd.nesterov(), size);
         }
         Optimizer.Adam adam = (Optimizer.Adam) optimizer;
-        return new Adam(adam, size);
+        return new Adam(adam, size, ops);
     }
 
     /** {@code w -= lr * g}. */
@@ -125,15 +125,17 @@ abstract class HeapUpdater {
         private final float epsilon;
         private final float[] m;
         private final float[] v;
+        private final FloatOps ops;
         private long step;
 
-        Adam(Optimizer.Adam config, int size) {
+        Adam(Optimizer.Adam config, int size, FloatOps ops) {
             this.lr = config.learningRate();
             this.beta1 = config.beta1();
             this.beta2 = config.beta2();
             this.epsilon = (float) config.epsilon();
             this.m = new float[size];
             this.v = new float[size];
+            this.ops = ops;
         }
 
         @Override
@@ -161,17 +163,7 @@ abstract class HeapUpdater {
         void update(float[] params, float[] grad) {
             step++;
             float alpha = (float) (lr * Math.sqrt(1 - Math.pow(beta2, step)) / (1 - Math.pow(beta1, step)));
-            float c1 = (float) (1 - beta1);
-            float c2 = (float) (1 - beta2);
-            float eps = epsilon;
-            float[] m = this.m;
-            float[] v = this.v;
-            for (int k = 0; k < params.length; k++) {
-                float g = grad[k];
-                m[k] += (g - m[k]) * c1;
-                v[k] += (g * g - v[k]) * c2;
-                params[k] -= m[k] * alpha / ((float) Math.sqrt(v[k]) + eps);
-            }
+            ops.adam(params, grad, m, v, alpha, (float) (1 - beta1), (float) (1 - beta2), epsilon);
         }
     }
 }

@@ -16,11 +16,25 @@ import java.util.Locale;
  * <p>The system property {@value #PROPERTY} overrides the choice, for benchmarks and tests:
  * {@code auto} (the default), {@code heap} (no BLAS), {@code scalar} (plain loops, no BLAS),
  * {@code vector} or {@code nd4j} (the all-ND4J reference kernel, {@link Nd4jKernel}).
+ *
+ * <p>BLAS threads: {@link #blasThreads} derives them from the network's largest product and the
+ * machine's processors, and the system property {@value #THREADS_PROPERTY} overrides that (the
+ * command line's {@code --threads}).
  */
 public final class Kernels {
 
     /** The system property that overrides the choice. */
     public static final String PROPERTY = "epochflux.kernel";
+
+    /** The system property that sets the BLAS thread count of the products BLAS does. */
+    public static final String THREADS_PROPERTY = "epochflux.threads";
+
+    /**
+     * Multiply-adds of the largest product per BLAS thread beyond the first: a smaller share costs
+     * more in OpenBLAS's hand-offs than the thread gives (measured on 2 vCPUs: the 128-wide products
+     * of the large workload ran at 28 GFLOP/s on two threads against 61 on one).
+     */
+    static final long MACS_PER_THREAD = 1L << 23;
 
     private static final FloatOps BEST = loadBest(vectorModulePresent());
 
@@ -69,13 +83,23 @@ public final class Kernels {
     }
 
     /**
+     * Tells whether one product goes to BLAS.
+     *
+     * @param multiplyAdds the product's multiply-adds: rows x units x fan-in
+     * @return true when it reaches the threshold above which BLAS pays off
+     */
+    public static boolean onBlas(long multiplyAdds) {
+        return multiplyAdds >= BlasFloatOps.THRESHOLD;
+    }
+
+    /**
      * Tells whether a batch of this size has a matrix product large enough for BLAS to pay off.
      *
      * @param layout the network
      * @param rows examples per batch
      * @return true when some layer's product reaches {@link BlasFloatOps#THRESHOLD}
      */
-    static boolean needsBlas(Layout layout, int rows) {
+    public static boolean needsBlas(Layout layout, int rows) {
         for (int l = 0; l < layout.layers(); l++) {
             if ((long) rows * layout.units(l) * layout.fanIn(l) >= BlasFloatOps.THRESHOLD) {
                 return true;
@@ -101,7 +125,62 @@ public final class Kernels {
 
     private static FloatOps opsFor(Layout layout, int batchSize) {
         FloatOps loops = floatOps();
-        return override().equals("auto") && needsBlas(layout, batchSize) ? new BlasFloatOps(loops) : loops;
+        return override().equals("auto") && needsBlas(layout, batchSize)
+                ? new BlasFloatOps(loops, blasThreads(layout, batchSize)) : loops;
+    }
+
+    /**
+     * The BLAS threads for a network's products at a batch size on this machine: the system
+     * property {@value #THREADS_PROPERTY} when set, else {@link #defaultBlasThreads}. The kernel
+     * sets this count on the thread that multiplies, each time that thread changes (OpenBLAS keeps
+     * one count per process).
+     *
+     * @param layout the network
+     * @param batchSize examples per batch
+     * @return threads, {@code >= 1}; 1 when no product is large enough for BLAS
+     * @throws IllegalArgumentException when the property is set to something other than a positive integer
+     */
+    public static int blasThreads(Layout layout, int batchSize) {
+        String value = System.getProperty(THREADS_PROPERTY);
+        if (value != null && !value.isBlank()) {
+            int threads;
+            try {
+                threads = Integer.parseInt(value.trim());
+            } catch (NumberFormatException e) {
+                threads = 0;
+            }
+            if (threads < 1) {
+                throw new IllegalArgumentException("system property " + THREADS_PROPERTY
+                        + " must be an integer >= 1, but was '" + value + "'");
+            }
+            return threads;
+        }
+        long largest = 0;
+        for (int l = 0; l < layout.layers(); l++) {
+            largest = Math.max(largest, (long) batchSize * layout.units(l) * layout.fanIn(l));
+        }
+        return defaultBlasThreads(largest, Runtime.getRuntime().availableProcessors());
+    }
+
+    /**
+     * The thread count that is fastest for a product size on a machine, as a rule that gives the same
+     * answer for the same shapes and processors. One thread when the product stays in heap loops,
+     * or when the machine has two processors or fewer: measured on 2 vCPUs, a second BLAS thread made
+     * the large workload's epoch 40% slower (the two vCPUs give about 1.1x for two busy threads, less
+     * than OpenBLAS's hand-offs cost). On more processors, half of them (hyperthreads share a core's
+     * multiply-add units), and no more than one per {@link #MACS_PER_THREAD} multiply-adds of the
+     * largest product; this part is a rule of thumb, not measured here.
+     *
+     * @param largestProduct multiply-adds of the network's largest product at its batch size
+     * @param processors available processors
+     * @return threads, {@code >= 1}
+     */
+    static int defaultBlasThreads(long largestProduct, int processors) {
+        if (largestProduct < BlasFloatOps.THRESHOLD || processors <= 2) {
+            return 1;
+        }
+        long bySize = Math.max(1, largestProduct / MACS_PER_THREAD);
+        return (int) Math.max(1, Math.min(processors / 2, bySize));
     }
 
     /**

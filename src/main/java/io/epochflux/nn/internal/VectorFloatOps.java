@@ -199,4 +199,63 @@ public final class VectorFloatOps implements FloatOps {
             }
         }
     }
+
+    @Override
+    public void biasRelu(float[] z, float[] a, float[] b, int bOff, int rows, int out) {
+        int bound = S.loopBound(out);
+        FloatVector zero = FloatVector.zero(S);
+        for (int i = 0; i < rows; i++) {
+            int r = i * out;
+            int j = 0;
+            for (; j < bound; j += L) {
+                FloatVector v = FloatVector.fromArray(S, z, r + j).add(FloatVector.fromArray(S, b, bOff + j));
+                v.intoArray(z, r + j);
+                v.max(zero).intoArray(a, r + j);
+            }
+            for (; j < out; j++) {
+                float v = z[r + j] + b[bOff + j];
+                z[r + j] = v;
+                a[r + j] = Math.max(v, 0f);
+            }
+        }
+    }
+
+    @Override
+    public void reluBackward(float[] a, float[] g, float[] out, int n) {
+        // a blend under a mask: the scalar loop's branch follows the data's signs and mispredicts
+        FloatVector zero = FloatVector.zero(S);
+        int bound = S.loopBound(n);
+        int k = 0;
+        for (; k < bound; k += L) {
+            FloatVector av = FloatVector.fromArray(S, a, k);
+            zero.blend(FloatVector.fromArray(S, g, k), av.compare(VectorOperators.GT, 0f)).intoArray(out, k);
+        }
+        for (; k < n; k++) {
+            out[k] = a[k] > 0f ? g[k] : 0f;
+        }
+    }
+
+    @Override
+    public void adam(float[] params, float[] grad, float[] m, float[] v, float alpha, float c1, float c2, float eps) {
+        int n = params.length;
+        int bound = S.loopBound(n);
+        int k = 0;
+        for (; k < bound; k += L) {
+            FloatVector g = FloatVector.fromArray(S, grad, k);
+            FloatVector mk = FloatVector.fromArray(S, m, k);
+            FloatVector vk = FloatVector.fromArray(S, v, k);
+            mk = mk.add(g.sub(mk).mul(c1));
+            vk = vk.add(g.mul(g).sub(vk).mul(c2));
+            mk.intoArray(m, k);
+            vk.intoArray(v, k);
+            FloatVector step = mk.mul(alpha).div(vk.lanewise(VectorOperators.SQRT).add(eps));
+            FloatVector.fromArray(S, params, k).sub(step).intoArray(params, k);
+        }
+        for (; k < n; k++) {
+            float g = grad[k];
+            m[k] += (g - m[k]) * c1;
+            v[k] += (g * g - v[k]) * c2;
+            params[k] -= m[k] * alpha / ((float) Math.sqrt(v[k]) + eps);
+        }
+    }
 }

@@ -33,8 +33,12 @@ class KernelEquivalenceTest {
                 new Activation[] {Activation.SIGMOID, Activation.SIGMOID}, Loss.MEAN_SQUARED_ERROR);
         Layout large = new Layout(784, new int[] {256, 10},
                 new Activation[] {Activation.RELU, Activation.SOFTMAX}, Loss.CATEGORICAL_CROSSENTROPY);
+        Layout deep = new Layout(784, new int[] {256, 128, 10},
+                new Activation[] {Activation.RELU, Activation.RELU, Activation.SOFTMAX}, Loss.CATEGORICAL_CROSSENTROPY);
         return Stream.of(
                 Arguments.of("784-2-10 sgd", seed, Optimizer.sgd(0.01), 10),
+                Arguments.of("784-256-128-10 adam, the large workload's network: BLAS input gradients too", deep,
+                        Optimizer.adam(), 128),
                 Arguments.of("784-256-10 adam, large products on BLAS", large, Optimizer.adam(), 64),
                 Arguments.of("784-16-10 momentum", wide, Optimizer.sgd(0.01, 0.9, false), 10),
                 Arguments.of("784-16-10 nesterov", wide, Optimizer.sgd(0.01, 0.9, true), 10),

@@ -20,6 +20,29 @@ class KernelsTest {
     @AfterEach
     void clearOverride() {
         System.clearProperty(Kernels.PROPERTY);
+        System.clearProperty(Kernels.THREADS_PROPERTY);
+    }
+
+    @Test
+    void blasThreadsFollowTheShapesAndTheMachine() {
+        long largeWorkload = 128L * 256 * 784; // the largest product of 784-256-128-10 at batch 128
+        assertEquals(1, Kernels.defaultBlasThreads(largeWorkload, 2), "two processors: one thread");
+        assertEquals(1, Kernels.defaultBlasThreads(largeWorkload, 1));
+        assertEquals(1, Kernels.defaultBlasThreads(BlasFloatOps.THRESHOLD - 1, 64), "heap loops only: one thread");
+        assertEquals(3, Kernels.defaultBlasThreads(largeWorkload, 16), "one per 8M multiply-adds");
+        assertEquals(4, Kernels.defaultBlasThreads(1L << 40, 8), "at most half the processors");
+        assertEquals(1, Kernels.blasThreads(SEED, 10));
+        assertEquals(Kernels.defaultBlasThreads(largeWorkload, Runtime.getRuntime().availableProcessors()),
+                Kernels.blasThreads(LARGE, 128), "the same answer for the same shapes on the same machine");
+    }
+
+    @Test
+    void thePropertyOverridesTheBlasThreads() {
+        System.setProperty(Kernels.THREADS_PROPERTY, "3");
+        assertEquals(3, Kernels.blasThreads(LARGE, 128));
+        System.setProperty(Kernels.THREADS_PROPERTY, "0");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Kernels.blasThreads(LARGE, 128));
+        assertEquals("system property epochflux.threads must be an integer >= 1, but was '0'", e.getMessage());
     }
 
     @Test
