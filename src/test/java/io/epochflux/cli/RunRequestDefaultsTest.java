@@ -27,7 +27,7 @@ class RunRequestDefaultsTest {
         assertEquals(train.training.nesterov, d.nesterov());
         assertEquals(train.data.trainSize, d.trainSize());
         assertEquals(train.data.valSize, d.valSize());
-        assertEquals(train.model.hidden, d.hidden());
+        assertEquals(java.util.Arrays.stream(train.model.hidden.split(",")).map(Integer::valueOf).toList(), d.hidden());
         assertEquals(train.model.activation, d.activation());
         assertEquals(train.stops.monitor, d.monitor());
         assertEquals(train.stops.minDelta, d.minDelta());
