@@ -204,7 +204,10 @@ class CheckpointResumeTest {
         Path alone = tmp.resolve("alone");
         List<String> run = List.of("--epochs", "300", "--lr", "0.05", "--patience", "5", "--restore-best-weights",
                 "--checkpoint-every", "2", "--keep-checkpoints", "2", "-q");
+        long begun = System.nanoTime();
         finish(start(tmp.resolve("alone.log"), 0, with(run, "--out", alone.toString())), tmp.resolve("alone.log"));
+        // kill moments are drawn within the length of the run left alone, so that they land on a fast or a slow machine
+        long aloneMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - begun);
         int done = 0;
         for (int r = 0; r < runs; r++) {
             Path killed = tmp.resolve("killed-" + r);
@@ -213,7 +216,7 @@ class CheckpointResumeTest {
                 Path log = tmp.resolve("run-" + r + "-" + i + ".log");
                 // a pause in every write stretches the run, so that a kill lands in a write about half of the time
                 Process p = start(log, 40, args);
-                long wait = 1500 + random.nextLong(4500);
+                long wait = aloneMillis / 5 + random.nextLong(Math.max(1, aloneMillis));
                 if (p.waitFor(wait, TimeUnit.MILLISECONDS)) {
                     assertEquals(0, p.exitValue(), () -> read(log));
                     break;
