@@ -90,30 +90,39 @@ class SweepPageTest {
     @Test
     void startsASweepFromTheFormAndWatchesItsChartAndResults() throws IOException {
         WebDriverWait wait = new WebDriverWait(driver, Duration.ofMinutes(2));
+        // the list and the table are redrawn as the sweep goes: an element read mid-redraw is stale
+        wait.ignoring(org.openqa.selenium.StaleElementReferenceException.class);
         driver.get(server.url());
         WebElement form = driver.findElement(By.id("sweep-form"));
         set(form.findElement(By.name("hidden")), "2,4");
         set(form.findElement(By.name("lr")), "0.01,0.05");
         new org.openqa.selenium.support.ui.Select(form.findElement(By.name("pruner"))).selectByVisibleText("sh");
-        set(form.findElement(By.name("epochs")), "10");
-        set(form.findElement(By.name("trainSize")), "60");
+        set(form.findElement(By.name("epochs")), "40");
+        set(form.findElement(By.name("trainSize")), "300");
         set(form.findElement(By.name("valSize")), "30");
+        // every value the chart's point count takes, seen in the page itself: a fast sweep may be
+        // over before the test looks twice
+        ((JavascriptExecutor) driver).executeScript("var c = document.getElementById('sweep-chart');"
+                + " window.sweepPoints = [];"
+                + " new MutationObserver(function () { window.sweepPoints.push(+c.getAttribute('data-points')); })"
+                + ".observe(c, { attributes: true, attributeFilter: ['data-points'] });");
         driver.findElement(By.id("sweep-button")).click();
 
         wait.until(d -> points() >= 2);
-        int early = points();
         wait.until(d -> d.findElements(By.cssSelector("#sweep-list tbody tr .state")).stream()
                 .anyMatch(e -> e.getText().equals("finished")));
         wait.until(d -> d.findElements(By.cssSelector("#sweep-results tbody tr")).size() == 4
                 && d.findElements(By.cssSelector("#sweep-results tbody tr .state")).stream()
                         .allMatch(e -> e.getText().equals("finished") || e.getText().equals("pruned")));
-        int epochs = 0;
-        for (WebElement row : driver.findElements(By.cssSelector("#sweep-results tbody tr"))) {
-            epochs += Integer.parseInt(row.findElements(By.tagName("td")).get(3).getText());
-        }
-        int all = epochs;
+        Long epochs = (Long) ((JavascriptExecutor) driver).executeScript("var n = 0;"
+                + " document.querySelectorAll('#sweep-results tbody tr').forEach(function (tr) {"
+                + " n += parseInt(tr.children[3].textContent, 10); }); return n;");
+        int all = epochs.intValue();
         wait.until(d -> points() == all);
-        assertTrue(points() > early, "the chart gained points: " + early + " then " + points());
+        @SuppressWarnings("unchecked")
+        java.util.List<Long> seen = (java.util.List<Long>) ((JavascriptExecutor) driver).executeScript("return window.sweepPoints;");
+        assertTrue(seen.stream().filter(n -> n > 0 && n < all).distinct().count() >= 2,
+                "the chart gained points as the trials trained: " + seen);
         assertEquals(1, driver.findElements(By.cssSelector("#sweep-results tbody tr.best")).size());
         assertTrue(driver.findElements(By.cssSelector("#sweep-results tbody tr.pruned")).size() >= 1,
                 "successive halving pruned someone");
