@@ -489,8 +489,8 @@ public final class EpochfluxServer implements AutoCloseable {
 
     // ---------------------------------------------------------------- sweeps
 
-    /** The most sweeps kept: past it, the oldest ended sweep is forgotten. */
-    static final int MAX_SWEEPS_KEPT = 100;
+    /** The most sweeps kept (each replays up to {@value ServedSweep#REPLAY} events): past it, the oldest ended one is forgotten. */
+    static final int MAX_SWEEPS_KEPT = 20;
 
     private Mono<Void> routeSweeps(HttpServerRequest req, HttpServerResponse res, HttpMethod method, List<String> parts,
                                    String path) {
