@@ -66,6 +66,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   GET    /runs/{id}/epochs     SSE: epochs so far, live, stop, end
  *   DELETE /runs/{id}            cancel                            200 once it has stopped
  *   GET    /runs/{id}/history.csv, /runs/{id}/model               downloads
+ *   POST   /sweeps               start a sweep (JSON alternatives)  201 + Location
+ *   GET    /sweeps               list sweeps                       200
+ *   GET    /sweeps/{id}          one sweep, its trials, the best   200
+ *   GET    /sweeps/{id}/events   SSE: started, epoch, pruned, finished per trial, then end
+ *   DELETE /sweeps/{id}          cancel                            200
  *   GET    /metrics              Prometheus text format
  *   GET    /server               data set names, limits, whether a token is needed
  *   GET    /                     the live page
@@ -102,6 +107,8 @@ public final class EpochfluxServer implements AutoCloseable {
     private final AtomicInteger activeRuns = new AtomicInteger();
     private final AtomicInteger sseClients = new AtomicInteger();
     private final Map<String, ServedRun> runs = new java.util.concurrent.ConcurrentHashMap<>();
+    private final Map<String, ServedSweep> sweeps = java.util.Collections.synchronizedMap(new LinkedHashMap<>());
+    private final AtomicInteger sweepIds = new AtomicInteger();
     private final Sinks.Empty<Void> closing = Sinks.empty();
     private volatile boolean closed;
     private volatile Set<String> ownHosts = Set.of();
@@ -187,6 +194,7 @@ public final class EpochfluxServer implements AutoCloseable {
         closed = true;
         long deadline = System.nanoTime() + grace.toNanos();
         registry.cancelAll();
+        List.copyOf(sweeps.values()).forEach(ServedSweep::cancel);
         try {
             Flux.fromIterable(runs.values()).flatMap(r -> r.handle().outcome()).then().block(grace);
         } catch (RuntimeException timedOut) {
@@ -265,6 +273,9 @@ public final class EpochfluxServer implements AutoCloseable {
                 }
             }
             throw new HttpError(404, "no such resource: " + path);
+        }
+        if (parts.size() >= 1 && parts.get(0).equals("sweeps")) {
+            return routeSweeps(req, res, method, parts, path);
         }
         if (path.equals("/metrics")) {
             allow(method, "GET");
@@ -356,27 +367,8 @@ public final class EpochfluxServer implements AutoCloseable {
     // ---------------------------------------------------------------- runs
 
     private Mono<Void> startRun(HttpServerRequest req, HttpServerResponse res) {
-        String type = req.requestHeaders().get(HttpHeaderNames.CONTENT_TYPE);
-        if (type == null || !type.toLowerCase(Locale.ROOT).startsWith(JSON)) {
-            throw new HttpError(415, "Content-Type must be application/json, but was " + type);
-        }
-        String length = req.requestHeaders().get(HttpHeaderNames.CONTENT_LENGTH);
-        if (length != null && length.chars().allMatch(Character::isDigit) && length.length() < 18
-                && Long.parseLong(length) > limits.maxBodyBytes()) {
-            throw new HttpError(413, "the body must be at most " + limits.maxBodyBytes() + " bytes, but was " + length);
-        }
-        return body(req)
-                .map(bytes -> {
-                    JsonNode json;
-                    try {
-                        json = mapper.readTree(bytes);
-                    } catch (java.io.IOException e) {
-                        throw new HttpError(400, "the body must be a JSON object, but is malformed: "
-                                + (e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage()));
-                    }
-                    if (json == null || json.isMissingNode()) {
-                        throw new HttpError(400, "the body must be a JSON object, but was empty");
-                    }
+        return jsonBody(req)
+                .map(json -> {
                     try {
                         RunRequest r = RunRequest.fromJson(json);
                         limits.check(r);
@@ -391,6 +383,32 @@ public final class EpochfluxServer implements AutoCloseable {
                 .flatMap(this::launch)
                 .flatMap(run -> res.status(201).header(HttpHeaderNames.LOCATION, "/runs/" + run.id())
                         .header(HttpHeaderNames.CONTENT_TYPE, JSON).sendString(Mono.just(write(run.summary()))).then());
+    }
+
+    /** Checks the type and size of a request body and reads it as JSON; anything else is 4xx. */
+    private Mono<JsonNode> jsonBody(HttpServerRequest req) {
+        String type = req.requestHeaders().get(HttpHeaderNames.CONTENT_TYPE);
+        if (type == null || !type.toLowerCase(Locale.ROOT).startsWith(JSON)) {
+            throw new HttpError(415, "Content-Type must be application/json, but was " + type);
+        }
+        String length = req.requestHeaders().get(HttpHeaderNames.CONTENT_LENGTH);
+        if (length != null && length.chars().allMatch(Character::isDigit) && length.length() < 18
+                && Long.parseLong(length) > limits.maxBodyBytes()) {
+            throw new HttpError(413, "the body must be at most " + limits.maxBodyBytes() + " bytes, but was " + length);
+        }
+        return body(req).map(bytes -> {
+            JsonNode json;
+            try {
+                json = mapper.readTree(bytes);
+            } catch (java.io.IOException e) {
+                throw new HttpError(400, "the body must be a JSON object, but is malformed: "
+                        + (e instanceof JsonProcessingException j ? j.getOriginalMessage() : e.getMessage()));
+            }
+            if (json == null || json.isMissingNode()) {
+                throw new HttpError(400, "the body must be a JSON object, but was empty");
+            }
+            return json;
+        });
     }
 
     private Mono<byte[]> body(HttpServerRequest req) {
@@ -467,6 +485,146 @@ public final class EpochfluxServer implements AutoCloseable {
         run.handle().cancel();
         return run.handle().outcome().timeout(Duration.ofSeconds(10), Mono.empty())
                 .then(Mono.defer(() -> json(res, 200, run.detail())));
+    }
+
+    // ---------------------------------------------------------------- sweeps
+
+    /** The most sweeps kept (each replays up to {@value ServedSweep#REPLAY} events): past it, the oldest ended one is forgotten. */
+    static final int MAX_SWEEPS_KEPT = 20;
+
+    private Mono<Void> routeSweeps(HttpServerRequest req, HttpServerResponse res, HttpMethod method, List<String> parts,
+                                   String path) {
+        if (parts.size() == 1) {
+            if (method.equals(HttpMethod.POST)) {
+                checkToken(req);
+                return startSweep(req, res);
+            }
+            allow(method, "GET, POST");
+            List<Map<String, Object>> list = new ArrayList<>();
+            synchronized (sweeps) {
+                sweeps.values().forEach(s -> list.add(s.summary()));
+            }
+            return json(res, 200, Map.of("sweeps", list));
+        }
+        ServedSweep sweep = sweeps.get(parts.get(1));
+        if (sweep == null) {
+            throw new HttpError(404, "no sweep " + parts.get(1) + ": it never was, or it was forgotten");
+        }
+        if (parts.size() == 2) {
+            if (method.equals(HttpMethod.DELETE)) {
+                checkToken(req);
+                sweep.cancel();
+                return json(res, 200, sweep.detail());
+            }
+            allow(method, "GET, DELETE");
+            return json(res, 200, sweep.detail());
+        }
+        if (parts.size() == 3 && parts.get(2).equals("events")) {
+            allow(method, "GET");
+            return sweepEvents(sweep, res);
+        }
+        throw new HttpError(404, "no such resource: " + path);
+    }
+
+    private Mono<Void> startSweep(HttpServerRequest req, HttpServerResponse res) {
+        return jsonBody(req)
+                .map(json -> {
+                    try {
+                        SweepRequest r = SweepRequest.fromJson(json, limits);
+                        if (!data.has(r.data().data())) {
+                            throw new RunRequest.InvalidField("data", r.data().data(), "one of " + String.join(", ", data.names()));
+                        }
+                        return r;
+                    } catch (RunRequest.InvalidField e) {
+                        throw HttpError.of(e);
+                    } catch (IllegalArgumentException e) {
+                        throw new HttpError(400, e.getMessage());
+                    }
+                })
+                .flatMap(this::launchSweep)
+                .flatMap(s -> res.status(201).header(HttpHeaderNames.LOCATION, "/sweeps/" + s.id())
+                        .header(HttpHeaderNames.CONTENT_TYPE, JSON)
+                        .sendString(Mono.just(write(Map.of("id", s.id(), "state", s.state())))).then());
+    }
+
+    /** A sweep counts as one run against --max-runs while it trains (its trials share the server's pool). */
+    private Mono<ServedSweep> launchSweep(SweepRequest r) {
+        if (activeRuns.incrementAndGet() > limits.maxConcurrentRuns()) {
+            activeRuns.decrementAndGet();
+            return Mono.error(new HttpError(429, "runs and sweeps must be at most " + limits.maxConcurrentRuns()
+                    + " at once (the server's --max-runs), but that many are running: wait for one to end or cancel one"));
+        }
+        java.util.concurrent.atomic.AtomicBoolean started = new java.util.concurrent.atomic.AtomicBoolean();
+        return data.split(r.data())
+                .map(split -> {
+                    String id = "s" + sweepIds.incrementAndGet();
+                    io.epochflux.sweep.Sweep.Builder b = io.epochflux.sweep.Sweep.builder(r.configs(), split.train(),
+                                    split.validation())
+                            .name("sweep-" + id).pruner(r.pruner()).concurrency(r.concurrency()).epochs(r.epochs())
+                            .seed(r.seed()).scheduler(pool);
+                    ServedSweep s = new ServedSweep(id, r, b.build());
+                    synchronized (sweeps) {
+                        sweeps.put(id, s);
+                        if (sweeps.size() > MAX_SWEEPS_KEPT) {
+                            sweeps.values().stream().filter(x -> !x.state().equals("running")).findFirst()
+                                    .ifPresent(x -> sweeps.remove(x.id()));
+                        }
+                    }
+                    started.set(true);
+                    s.start(activeRuns::decrementAndGet);
+                    return s;
+                })
+                .onErrorMap(RunRequest.InvalidField.class, HttpError::of)
+                .doFinally(signal -> {
+                    if (!started.get()) {
+                        activeRuns.decrementAndGet();
+                    }
+                });
+    }
+
+    private Mono<Void> sweepEvents(ServedSweep sweep, HttpServerResponse res) {
+        if (sseClients.incrementAndGet() > limits.maxSseClients()) {
+            sseClients.decrementAndGet();
+            throw new HttpError(429, "event streams must be at most " + limits.maxSseClients()
+                    + " at once (the server's --max-sse-clients), but that many are open");
+        }
+        Sinks.Empty<Void> done = Sinks.empty();
+        Flux<String> events = Flux.concat(sweep.events().map(this::sse),
+                        Mono.fromSupplier(() -> "event: end\ndata: " + write(Map.of("state", sweep.state())) + "\n\n"))
+                .doFinally(s -> done.tryEmitEmpty());
+        Flux<String> heartbeat = Flux.interval(config.heartbeat).onBackpressureDrop().map(i -> ": keep-alive\n\n")
+                .takeUntilOther(done.asMono());
+        Flux<ByteBuf> body = Flux.concat(Mono.just("retry: 3000\n\n"), Flux.merge(1, events, heartbeat))
+                .map(s -> Unpooled.wrappedBuffer(s.getBytes(StandardCharsets.UTF_8)))
+                .doFinally(s -> sseClients.decrementAndGet());
+        long timeout = config.writeTimeout.toMillis();
+        return res.status(200)
+                .header(HttpHeaderNames.CONTENT_TYPE, "text/event-stream; charset=utf-8")
+                .header(HttpHeaderNames.CACHE_CONTROL, "no-cache")
+                .header("X-Accel-Buffering", "no")
+                .header(HttpHeaderNames.CONNECTION, "close")
+                .withConnection(c -> c.addHandlerLast("epochflux.writeTimeout",
+                        new WriteTimeoutHandler(timeout, TimeUnit.MILLISECONDS)))
+                .send(body, b -> true).then();
+    }
+
+    private String sse(io.epochflux.sweep.TrialEvent e) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("trial", e.trial().name());
+        switch (e.kind()) {
+            case STARTED -> m.put("config", e.trial().config().describe());
+            case EPOCH -> m.put("epoch", e.epoch().orElseThrow());
+            case PRUNED -> m.put("rung", e.rung().orElse(-1));
+            case FINISHED -> {
+                io.epochflux.sweep.TrialResult r = e.result().orElseThrow();
+                m.put("epochs", r.epochs());
+                m.put("bestValLoss", Double.isNaN(r.bestValLoss()) ? null : r.bestValLoss());
+                m.put("bestEpoch", r.bestEpoch().isPresent() ? r.bestEpoch().getAsInt() : null);
+                m.put("prunedAtRung", r.prunedAtRung().isPresent() ? r.prunedAtRung().getAsInt() : null);
+            }
+            default -> { }
+        }
+        return "event: " + e.kind().name().toLowerCase(Locale.ROOT) + "\ndata: " + write(m) + "\n\n";
     }
 
     // ---------------------------------------------------------------- streams

@@ -114,7 +114,17 @@ final class Http {
 
     /** Follows a run's SSE stream to its end; onEvent sees each event as it arrives. */
     List<Event> follow(String id, java.util.function.Consumer<Event> onEvent, String... headers) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + "/runs/" + id + "/epochs"));
+        return stream("/runs/" + id + "/epochs", onEvent, headers);
+    }
+
+    /** Follows a sweep's SSE stream to its end; onEvent sees each event as it arrives. */
+    List<Event> followSweep(String id, java.util.function.Consumer<Event> onEvent) {
+        return stream("/sweeps/" + id + "/events", onEvent);
+    }
+
+    /** Follows an SSE stream at path to its end. */
+    List<Event> stream(String path, java.util.function.Consumer<Event> onEvent, String... headers) {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path));
         for (int i = 0; i < headers.length; i += 2) {
             b.header(headers[i], headers[i + 1]);
         }

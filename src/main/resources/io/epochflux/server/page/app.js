@@ -280,6 +280,7 @@
     });
   });
 
+  window.epochflux = { api: api, el: el, fmt: fmt, colors: COLORS };
   setupForm();
   rebuildCharts();
   refresh();
