@@ -583,29 +583,8 @@ public final class EpochfluxServer implements AutoCloseable {
     }
 
     private Mono<Void> sweepEvents(ServedSweep sweep, HttpServerResponse res) {
-        if (sseClients.incrementAndGet() > limits.maxSseClients()) {
-            sseClients.decrementAndGet();
-            throw new HttpError(429, "event streams must be at most " + limits.maxSseClients()
-                    + " at once (the server's --max-sse-clients), but that many are open");
-        }
-        Sinks.Empty<Void> done = Sinks.empty();
-        Flux<String> events = Flux.concat(sweep.events().map(this::sse),
-                        Mono.fromSupplier(() -> "event: end\ndata: " + write(Map.of("state", sweep.state())) + "\n\n"))
-                .doFinally(s -> done.tryEmitEmpty());
-        Flux<String> heartbeat = Flux.interval(config.heartbeat).onBackpressureDrop().map(i -> ": keep-alive\n\n")
-                .takeUntilOther(done.asMono());
-        Flux<ByteBuf> body = Flux.concat(Mono.just("retry: 3000\n\n"), Flux.merge(1, events, heartbeat))
-                .map(s -> Unpooled.wrappedBuffer(s.getBytes(StandardCharsets.UTF_8)))
-                .doFinally(s -> sseClients.decrementAndGet());
-        long timeout = config.writeTimeout.toMillis();
-        return res.status(200)
-                .header(HttpHeaderNames.CONTENT_TYPE, "text/event-stream; charset=utf-8")
-                .header(HttpHeaderNames.CACHE_CONTROL, "no-cache")
-                .header("X-Accel-Buffering", "no")
-                .header(HttpHeaderNames.CONNECTION, "close")
-                .withConnection(c -> c.addHandlerLast("epochflux.writeTimeout",
-                        new WriteTimeoutHandler(timeout, TimeUnit.MILLISECONDS)))
-                .send(body, b -> true).then();
+        return eventStream(res, Flux.concat(sweep.events().map(this::sse),
+                Mono.fromSupplier(() -> "event: end\ndata: " + write(Map.of("state", sweep.state())) + "\n\n")));
     }
 
     private String sse(io.epochflux.sweep.TrialEvent e) {
@@ -647,14 +626,22 @@ public final class EpochfluxServer implements AutoCloseable {
                         "Last-Event-ID", last, "an epoch number >= 0");
             }
         }
+        return eventStream(res, run.handle().watch(after).map(e -> sse(run, e)));
+    }
+
+    /**
+     * Sends events as a Server-Sent Events response: one of the --max-sse-clients slots (429 when
+     * none is free), a retry hint first, comment heartbeats while the events are idle, and a write
+     * timeout that closes a reader who stopped reading.
+     */
+    private Mono<Void> eventStream(HttpServerResponse res, Flux<String> source) {
         if (sseClients.incrementAndGet() > limits.maxSseClients()) {
             sseClients.decrementAndGet();
             throw new HttpError(429, "event streams must be at most " + limits.maxSseClients()
                     + " at once (the server's --max-sse-clients), but that many are open");
         }
         Sinks.Empty<Void> done = Sinks.empty();
-        Flux<String> events = run.handle().watch(after).map(e -> sse(run, e))
-                .doFinally(s -> done.tryEmitEmpty());
+        Flux<String> events = source.doFinally(s -> done.tryEmitEmpty());
         // a tick nobody has room for is skipped, never an error: a busy stream needs no keep-alive
         Flux<String> heartbeat = Flux.interval(config.heartbeat).onBackpressureDrop().map(i -> ": keep-alive\n\n")
                 .takeUntilOther(done.asMono());

@@ -1,7 +1,6 @@
 package io.epochflux.server;
 
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -11,17 +10,15 @@ import org.openqa.selenium.OutputType;
 import org.openqa.selenium.TakesScreenshot;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 
-import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 
+import static io.epochflux.server.HeadlessChromium.set;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -34,57 +31,29 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Timeout(value = 5, unit = java.util.concurrent.TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class SweepPageTest {
 
-    private static final File CHROMEDRIVER = new File("/usr/bin/chromedriver");
-    private static final File CHROMIUM = new File("/usr/bin/chromium");
-
     EpochfluxServer server;
-    ChromeDriverService service;
+    HeadlessChromium browser;
     ChromeDriver driver;
-    Path profile;
 
     @BeforeEach
     void start() throws IOException {
-        boolean required = "1".equals(System.getenv("EPOCHFLUX_REQUIRE_SERVERS"));
-        if (!required) {
-            Assumptions.assumeTrue(CHROMEDRIVER.canExecute() && CHROMIUM.canExecute(),
-                    "chromium and chromium-driver are not installed");
-        }
+        browser = HeadlessChromium.start();
+        driver = browser.driver();
         server = EpochfluxServer.builder().port(0).poolThreads(2).start();
-        profile = Files.createTempDirectory("epochflux-chromium");
-        service = new ChromeDriverService.Builder().usingDriverExecutable(CHROMEDRIVER).usingAnyFreePort().build();
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary(CHROMIUM);
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                "--disable-dev-shm-usage", "--no-first-run", "--disable-component-update", "--disable-sync",
-                "--user-data-dir=" + profile, "--window-size=1400,1000");
-        driver = new ChromeDriver(service, options);
     }
 
     @AfterEach
     void stop() throws IOException {
-        if (driver != null) {
-            driver.quit();
-        }
-        if (service != null) {
-            service.stop();
+        if (browser != null) {
+            browser.close();
         }
         if (server != null) {
             server.shutdown(Duration.ofSeconds(10));
         }
-        if (profile != null) {
-            try (var files = Files.walk(profile)) {
-                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-            }
-        }
-    }
-
-    private static void set(WebElement input, String value) {
-        input.clear();
-        input.sendKeys(value);
     }
 
     private int points() {
-        return Integer.parseInt(driver.findElement(By.id("sweep-chart")).getAttribute("data-points"));
+        return browser.points("sweep-chart");
     }
 
     @Test
