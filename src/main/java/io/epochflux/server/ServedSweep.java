@@ -25,7 +25,10 @@ final class ServedSweep {
     /** The most events a late viewer is replayed; older ones are in {@code GET /sweeps/{id}}. */
     static final int REPLAY = 10_000;
 
-    /** The sweep's events and a cancel may race to the sink: the loser retries briefly rather than drops. */
+    /**
+     * Only the sweep's own subscription emits into {@link #events} (its events come serialized), so
+     * an emission never races another; a retry covers a viewer subscribing meanwhile.
+     */
     private static final Sinks.EmitFailureHandler RETRY = Sinks.EmitFailureHandler.busyLooping(java.time.Duration.ofSeconds(1));
 
     private final String id;
@@ -35,6 +38,8 @@ final class ServedSweep {
     private final Sinks.Many<TrialEvent> events = Sinks.many().replay().limit(REPLAY);
     private final Map<String, Map<String, Object>> trials = new ConcurrentHashMap<>();
     private final AtomicReference<String> state = new AtomicReference<>("running");
+    /** Emitted once, by {@link #cancel()}, which never touches {@link #events}: it may run on an event loop. */
+    private final Sinks.Empty<Void> cancelled = Sinks.empty();
     private volatile String error;
     private volatile Disposable subscription;
 
@@ -74,13 +79,16 @@ final class ServedSweep {
             if (d != null) {
                 d.dispose();
             }
-            events.emitComplete(RETRY);
+            cancelled.tryEmitEmpty();
         }
     }
 
-    /** @return the events so far (up to {@link #REPLAY}), then live ones, completing when the sweep ends */
+    /**
+     * @return the events so far (up to {@link #REPLAY}), then live ones, completing when the sweep
+     *         ends or is cancelled (a viewer arriving after a cancel gets only the end)
+     */
     Flux<TrialEvent> events() {
-        return events.asFlux();
+        return events.asFlux().takeUntilOther(cancelled.asMono());
     }
 
     String state() {

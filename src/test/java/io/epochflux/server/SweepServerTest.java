@@ -25,7 +25,8 @@ class SweepServerTest {
 
     static final String TINY = "{\"hidden\":[[2],[4]],\"lr\":[0.01,0.05],\"epochs\":8,\"pruner\":\"sh\",\"minEpochs\":2,"
             + "\"trainSize\":40,\"valSize\":20,\"concurrency\":2,\"seed\":3}";
-    static final String LONG = "{\"hidden\":[[2],[3]],\"epochs\":10000,\"trainSize\":20,\"valSize\":10}";
+    // long enough (tens of milliseconds an epoch) to be cancelled mid-way on a fast, idle machine
+    static final String LONG = "{\"hidden\":[[256],[128]],\"epochs\":10000,\"trainSize\":700,\"valSize\":100}";
 
     EpochfluxServer server;
 
