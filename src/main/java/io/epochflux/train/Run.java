@@ -29,9 +29,9 @@ import java.util.function.DoubleUnaryOperator;
  * epoch counter, driven by tasks on the trainer's scheduler.
  *
  * <p>Work happens in {@link #drain()}, at most one task of a run at a time (a work-in-progress
- * counter), and each task does one unit: take the model, train one epoch, or finish. After an
- * epoch a run with demand left submits a new task rather than looping, so runs sharing a pool take
- * turns. Requests, cancels and restores from other threads only record what they want and
+ * counter), and each task does units of work: take the model, train an epoch, or finish. A task
+ * trains epochs back to back while it has demand, for up to {@link #SLICE_NANOS}; then a run with
+ * demand left submits a new task rather than looping on, so runs sharing a pool take turns. Requests, cancels and restores from other threads only record what they want and
  * {@link #signal()}; they never wait and never touch the model. Learning-rate changes from
  * operators are queued the same way and applied at the start of the next epoch.
  */
@@ -55,6 +55,9 @@ final class Run implements RunLink.Target {
 
     private record Restore(int epoch, float[] values) {
     }
+
+    /** How long a task trains epochs back to back before it lets other runs on the pool have a turn. */
+    static final long SLICE_NANOS = 5_000_000;
 
     private final Trainer trainer;
     private final Sequential model;
@@ -199,7 +202,13 @@ final class Run implements RunLink.Target {
         boolean more;
         runner = Thread.currentThread();
         try {
-            more = step();
+            // epochs follow one another on this thread until the slice is used up: handing every
+            // short epoch to another thread cost a wake-up and a cold core each time (a tenth of
+            // the seed's 0.5 ms epoch); past the slice, runs sharing the pool take their turns
+            long sliceEnd = System.nanoTime() + SLICE_NANOS;
+            do {
+                more = step();
+            } while (more && System.nanoTime() - sliceEnd < 0);
         } catch (RuntimeException | Error e) {
             failure = e;
             sink.error(e);

@@ -20,10 +20,10 @@ import java.util.Objects;
  * seed, so subscribing twice gives the same epochs. {@link #run} gives the same run as a handle
  * with a status, a cancel and an outcome.
  *
- * <p>One epoch runs per unit of demand, as one task on the trainer's scheduler (by default
+ * <p>One epoch runs per unit of demand, in tasks on the trainer's scheduler (by default
  * {@link TrainingPool#shared()}, bounded by the number of cores), never on the subscriber's
  * thread; epochs are emitted on that scheduler's threads. A run without demand holds no thread,
- * and runs sharing a pool take turns epoch by epoch. A run that finds its model held by another
+ * and runs sharing a pool take turns, a task of up to 5 ms (at least one epoch) each. A run that finds its model held by another
  * run queues until that run releases it, holding no thread either.
  *
  * <p>Cancelling the subscription, from any thread, returns at once: the batch in flight (if any)

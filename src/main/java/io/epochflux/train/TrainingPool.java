@@ -10,9 +10,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * Bounded pools of training threads, as Reactor {@link Scheduler}s.
  *
- * <p>A run trains one epoch per task: when it has demand it submits the next epoch to its
- * scheduler, and when the epoch is done it submits the following one behind whatever other runs
- * queued meanwhile. So runs sharing a pool take turns epoch by epoch, a run whose subscriber has
+ * <p>A run trains in tasks of a few milliseconds: when it has demand it submits a task to its
+ * scheduler, which trains epochs back to back for up to 5 ms (at least one), and when that task is
+ * done it submits the next one behind whatever other runs queued meanwhile. So runs sharing a pool
+ * take turns every few milliseconds (every epoch, when epochs are longer), a run whose subscriber has
  * not requested holds no thread, and 100 subscribed runs on a pool of two use two threads. The
  * pool's queue is first-in first-out and shared by its threads: any free thread takes the oldest
  * waiting epoch.
