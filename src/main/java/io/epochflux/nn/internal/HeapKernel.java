@@ -45,10 +45,24 @@ public final class HeapKernel implements Kernel {
         final float[] y;
         final int size;
 
-        HeapData(float[] x, float[] y, int size) {
+        /** Each example's class: the first largest target, as accuracy reads it. */
+        final int[] classes;
+
+        HeapData(float[] x, float[] y, int size, int outputs) {
             this.x = x;
             this.y = y;
             this.size = size;
+            this.classes = new int[size];
+            for (int e = 0; e < size; e++) {
+                int t = e * outputs;
+                int actual = 0;
+                for (int j = 1; j < outputs; j++) {
+                    if (y[t + j] > y[t + actual]) {
+                        actual = j;
+                    }
+                }
+                classes[e] = actual;
+            }
         }
 
         @Override
@@ -108,7 +122,8 @@ public final class HeapKernel implements Kernel {
     public Data prepare(Dataset dataset) {
         Kernels.checkShape(layout, dataset);
         // read in place: the kernel never writes to its data, and a dataset never changes
-        return new HeapData(DatasetArrays.features(dataset), DatasetArrays.labels(dataset), dataset.size());
+        return new HeapData(DatasetArrays.features(dataset), DatasetArrays.labels(dataset), dataset.size(),
+                layout.outputs());
     }
 
     @Override
@@ -119,7 +134,7 @@ public final class HeapKernel implements Kernel {
         HeapData d = (HeapData) data;
         double lossSum = forwardBackward(d, order, from, to);
         int rows = to - from;
-        long correct = countCorrect(d.y, rows);
+        long correct = countCorrect(d.classes, rows);
         updater.update(params, grad);
         ops.weightsChanged();
         tally.add(lossSum, correct, rows);
@@ -181,7 +196,7 @@ public final class HeapKernel implements Kernel {
             }
             forward(d.x, rows);
             double lossSum = output(d.y, rows, false);
-            tally.add(lossSum, countCorrect(d.y, rows), rows);
+            tally.add(lossSum, countCorrect(d.classes, rows), rows);
         }
     }
 
@@ -397,24 +412,19 @@ public final class HeapKernel implements Kernel {
         return lossSum;
     }
 
-    private long countCorrect(float[] y, int rows) {
+    private long countCorrect(int[] classes, int rows) {
         int out = layout.outputs();
         float[] al = a[last];
         long correct = 0;
         for (int i = 0; i < rows; i++) {
             int r = i * out;
-            int t = targetOffsets[i];
             int predicted = 0;
-            int actual = 0;
             for (int j = 1; j < out; j++) {
                 if (al[r + j] > al[r + predicted]) {
                     predicted = j;
                 }
-                if (y[t + j] > y[t + actual]) {
-                    actual = j;
-                }
             }
-            if (predicted == actual) {
+            if (predicted == classes[targetOffsets[i] / out]) {
                 correct++;
             }
         }

@@ -154,6 +154,32 @@ class FloatOpsTest {
         assertArrayEquals(p1, p2, "parameters after three Adam steps");
     }
 
+    @ParameterizedTest(name = "in={0}")
+    @org.junit.jupiter.params.provider.ValueSource(ints = {1, 2, 7, 15})
+    void inputsNarrowerThanAVectorGiveTheFusedScalarSumsBits(int in) {
+        FloatOps vector = Kernels.loadBest(true);
+        SplittableRandom r = new SplittableRandom(in);
+        int rows = 11;
+        int out = 10;
+        float[] w = random(r, 1 + out * in);
+        float[] x = random(r, rows * in);
+        int[] xOff = new int[rows];
+        for (int i = 0; i < rows; i++) {
+            xOff[i] = ((i * 3) % rows) * in;
+        }
+        float[] z = new float[rows * out];
+        vector.forward(w, 1, out, in, x, xOff, rows, z);
+        for (int i = 0; i < rows; i++) {
+            for (int j = 0; j < out; j++) {
+                float t = 0f;
+                for (int k = 0; k < in; k++) {
+                    t = Math.fma(x[xOff[i] + k], w[1 + j * in + k], t);
+                }
+                assertEquals(t, z[i * out + j], "z[" + i + "," + j + "] exactly");
+            }
+        }
+    }
+
     @org.junit.jupiter.api.Test
     void blasWeightGradientGathersAgainWhenTheInputChanged() {
         FloatOps ops = new BlasFloatOps(ScalarFloatOps.INSTANCE);
