@@ -34,6 +34,7 @@ public final class HeapKernel implements Kernel {
     private final float[][] a;
     private final float[][] delta;
     private final float[] scratch;
+    private final float[] softmaxScratch = new float[FloatOps.SOFTMAX_SCRATCH];
     private final int[] inputOffsets;
     private final int[] targetOffsets;
     private final int[][] rowOffsets;
@@ -307,29 +308,10 @@ public final class HeapKernel implements Kernel {
             case LINEAR -> System.arraycopy(zl, 0, al, 0, n);
             case SOFTMAX -> {
                 for (int i = 0; i < rows; i++) {
-                    softmaxRow(zl, al, i * out, out);
+                    ops.softmax(zl, al, i * out, out, softmaxScratch);
                 }
             }
         }
-    }
-
-    /** Writes softmax of one row and returns its log-sum-exp. */
-    private static double softmaxRow(float[] zl, float[] al, int r, int out) {
-        float max = Float.NEGATIVE_INFINITY;
-        for (int j = 0; j < out; j++) {
-            max = Math.max(max, zl[r + j]);
-        }
-        double sum = 0;
-        for (int j = 0; j < out; j++) {
-            float e = (float) Math.exp(zl[r + j] - max);
-            al[r + j] = e;
-            sum += e;
-        }
-        float inv = (float) (1.0 / sum);
-        for (int j = 0; j < out; j++) {
-            al[r + j] *= inv;
-        }
-        return max + Math.log(sum);
     }
 
     /**
@@ -347,7 +329,7 @@ public final class HeapKernel implements Kernel {
             for (int i = 0; i < rows; i++) {
                 int r = i * out;
                 int t = targetOffsets[i];
-                double lse = softmaxRow(zl, al, r, out);
+                double lse = ops.softmax(zl, al, r, out, softmaxScratch);
                 double loss = 0;
                 float ySum = 0;
                 for (int j = 0; j < out; j++) {

@@ -180,6 +180,88 @@ class FloatOpsTest {
         }
     }
 
+    static Stream<Arguments> softmaxRows() {
+        FloatOps vector = Kernels.loadBest(true);
+        Stream.Builder<Arguments> b = Stream.builder();
+        for (FloatOps ops : new FloatOps[] {ScalarFloatOps.INSTANCE, vector, new BlasFloatOps(vector)}) {
+            for (int out : new int[] {1, 2, 3, 10, 15, 16, 17, 40}) {
+                b.add(Arguments.of(ops, out));
+            }
+        }
+        return b.build();
+    }
+
+    @ParameterizedTest(name = "{0} out={1}")
+    @MethodSource("softmaxRows")
+    void softmaxMatchesADoubleReference(FloatOps ops, int out) {
+        SplittableRandom r = new SplittableRandom(out);
+        int rows = 6;
+        // three floats before the rows, one after: the last row is read through the scratch row
+        float[] z = new float[3 + rows * out + 1];
+        for (int k = 0; k < z.length; k++) {
+            z[k] = (float) r.nextDouble(-30, 30);
+        }
+        z[3 + out - 1] = -1e30f; // a probability that underflows
+        float[] a = new float[z.length];
+        a[2] = 42f;
+        a[a.length - 1] = 43f;
+        float[] scratch = new float[FloatOps.SOFTMAX_SCRATCH];
+        for (int i = 0; i < rows; i++) {
+            int row = 3 + i * out;
+            double lse = ops.softmax(z, a, row, out, scratch);
+            double max = Double.NEGATIVE_INFINITY;
+            for (int j = 0; j < out; j++) {
+                max = Math.max(max, z[row + j]);
+            }
+            double sum = 0;
+            for (int j = 0; j < out; j++) {
+                sum += Math.exp(z[row + j] - max);
+            }
+            assertEquals(max + Math.log(sum), lse, 1e-6 * Math.max(1, Math.abs(lse)), "row " + i + " log-sum-exp");
+            double total = 0;
+            for (int j = 0; j < out; j++) {
+                double p = Math.exp(z[row + j] - max) / sum;
+                total += a[row + j];
+                // z - max is rounded to float first: up to 2e-6 relative for probabilities near 1e-22
+                assertEquals(p, a[row + j], 1e-5 * p + 1e-37, "row " + i + " p[" + j + "]");
+            }
+            assertEquals(1, total, 1e-6, "row " + i + " sums to one");
+        }
+        assertEquals(42f, a[2], "nothing written before the rows");
+        assertEquals(43f, a[a.length - 1], "nothing written after the rows");
+    }
+
+    @org.junit.jupiter.api.Test
+    void vectorExpIsWithinAnUlpOfMathExpAndGivesItsScalarTwinsBits() {
+        assertTrue(Kernels.loadBest(true) instanceof VectorFloatOps);
+        SplittableRandom r = new SplittableRandom(5);
+        int lanes = jdk.incubator.vector.FloatVector.SPECIES_PREFERRED.length();
+        float[] x = new float[lanes * 4096];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) -r.nextDouble(0, 87);
+        }
+        float[] edges = {0f, -0f, -1e-30f, -0.34657359f, -0.6931472f, -1f, -86.99f, -87f, -87.5f, -1e30f,
+            Float.NEGATIVE_INFINITY};
+        System.arraycopy(edges, 0, x, 0, edges.length);
+        float[] y = new float[x.length];
+        for (int i = 0; i < x.length; i += lanes) {
+            VectorFloatOps.exp(jdk.incubator.vector.FloatVector.fromArray(jdk.incubator.vector.FloatVector.SPECIES_PREFERRED,
+                    x, i)).intoArray(y, i);
+        }
+        for (int i = 0; i < x.length; i++) {
+            assertEquals(VectorFloatOps.exp(x[i]), y[i], "the scalar twin's bits at " + x[i]);
+            if (x[i] >= -87f) {
+                float exact = (float) Math.exp(x[i]);
+                assertTrue(Math.abs(y[i] - exact) <= Math.ulp(exact), "exp(" + x[i] + ") = " + y[i] + ", correctly rounded "
+                        + exact);
+            } else {
+                assertEquals((float) Math.exp(-87), y[i], Math.ulp((float) Math.exp(-87)), "exp(" + x[i] + ") is held at e^-87");
+            }
+        }
+        assertEquals(1f, y[0], "e^0");
+        assertEquals(1f, y[1], "e^-0");
+    }
+
     @org.junit.jupiter.api.Test
     void blasWeightGradientGathersAgainWhenTheInputChanged() {
         FloatOps ops = new BlasFloatOps(ScalarFloatOps.INSTANCE);
