@@ -5,31 +5,30 @@ import com.sun.net.httpserver.Authenticator;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpPrincipal;
 import io.prometheus.metrics.exporter.httpserver.HTTPServer;
-import io.prometheus.metrics.exporter.httpserver.HttpExchangeAdapter;
 
 import java.io.IOException;
 import java.net.BindException;
 import java.util.Objects;
-import java.util.logging.Logger;
 
 /**
  * A Prometheus scrape endpoint without a web framework: {@code GET /metrics} on its own small
  * HTTP server (Prometheus' own exporter), serving the text format or OpenMetrics as the scraper
  * asks. It binds to loopback unless told otherwise. Scrapes run on the server's threads and read
  * gauges without locking, so they never stall training. Only {@code GET} and {@code HEAD} are
- * answered; any other method gets {@code 405 Method Not Allowed} with {@code Allow: GET, HEAD}. A
- * scraper that hangs up mid-response is not an error worth a stack trace, so none is logged.
+ * answered; any other method gets {@code 405 Method Not Allowed} with {@code Allow: GET, HEAD}.
+ *
+ * <p>A scraper that hangs up mid-response makes the exporter log the {@code IOException}, with its
+ * trace, through {@code java.util.logging} (logger {@value #EXCHANGE_LOGGER}). The endpoint leaves
+ * that to the application's logging configuration: a filter set here would change a logger every
+ * user of the exporter in the JVM shares. The command line, which owns its process, filters them.
  */
 public final class PrometheusEndpoint implements AutoCloseable {
 
+    /** The exporter's logger for failed exchanges, a scraper's reset among them. */
+    public static final String EXCHANGE_LOGGER = "io.prometheus.metrics.exporter.httpserver.HttpExchangeAdapter";
+
     /** The address the endpoint binds to unless told otherwise. */
     public static final String LOOPBACK = "127.0.0.1";
-
-    /**
-     * The exporter logs a 27-line trace when a client resets the connection during a scrape. The
-     * logger is held here so that its filter is not lost when the logging framework lets go of it.
-     */
-    private static final Logger EXCHANGE_LOG = quietAboutClientsThatLeave();
 
     private final HTTPServer server;
     private final String host;
@@ -65,13 +64,6 @@ public final class PrometheusEndpoint implements AutoCloseable {
         } catch (BindException e) {
             throw new BindException("cannot serve metrics on " + host + ":" + port + ": " + e.getMessage());
         }
-    }
-
-    private static Logger quietAboutClientsThatLeave() {
-        Logger log = Logger.getLogger(HttpExchangeAdapter.class.getName());
-        // every IOException the exporter logs is about the client's socket: a reset, a broken pipe
-        log.setFilter(record -> !(record.getThrown() instanceof IOException));
-        return log;
     }
 
     /** Refuses every method but GET and HEAD before the exporter sees the request. */
