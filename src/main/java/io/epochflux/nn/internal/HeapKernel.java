@@ -55,14 +55,7 @@ public final class HeapKernel implements Kernel {
             this.size = size;
             this.classes = new int[size];
             for (int e = 0; e < size; e++) {
-                int t = e * outputs;
-                int actual = 0;
-                for (int j = 1; j < outputs; j++) {
-                    if (y[t + j] > y[t + actual]) {
-                        actual = j;
-                    }
-                }
-                classes[e] = actual;
+                classes[e] = argmax(y, e * outputs, outputs);
             }
         }
 
@@ -394,19 +387,23 @@ public final class HeapKernel implements Kernel {
         return lossSum;
     }
 
+    /** The index of the first largest of {@code v[r..r+n)}, relative to {@code r}: Keras' argmax. */
+    private static int argmax(float[] v, int r, int n) {
+        int best = 0;
+        for (int j = 1; j < n; j++) {
+            if (v[r + j] > v[r + best]) {
+                best = j;
+            }
+        }
+        return best;
+    }
+
     private long countCorrect(int[] classes, int rows) {
         int out = layout.outputs();
         float[] al = a[last];
         long correct = 0;
         for (int i = 0; i < rows; i++) {
-            int r = i * out;
-            int predicted = 0;
-            for (int j = 1; j < out; j++) {
-                if (al[r + j] > al[r + predicted]) {
-                    predicted = j;
-                }
-            }
-            if (predicted == classes[targetOffsets[i] / out]) {
+            if (argmax(al, i * out, out) == classes[targetOffsets[i] / out]) {
                 correct++;
             }
         }

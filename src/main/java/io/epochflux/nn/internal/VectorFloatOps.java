@@ -167,14 +167,15 @@ public final class VectorFloatOps implements FloatOps {
     @Override
     public void accumulateWeightGradient(float[] g, int gOff, int out, int in, float[] delta, float[] x, int[] xOff,
                                          int rows) {
-        java.util.Arrays.fill(g, gOff, gOff + out * in, 0f);
         int bound = S.loopBound(in);
         if (bound == 0) {
-            // the scalar tails alone, in a method of their own: the vector loops' compiled code then
-            // never meets a shape that skips them (each such call cost a recompilation while warming up)
-            narrowWeightGradient(g, gOff, out, in, delta, x, xOff, rows);
+            // the scalar tails alone, which are the plain loops' operations in their order; in a
+            // method of their own, the vector loops' compiled code never meets a shape that skips
+            // them (each such call cost a recompilation while warming up)
+            ScalarFloatOps.INSTANCE.accumulateWeightGradient(g, gOff, out, in, delta, x, xOff, rows);
             return;
         }
+        java.util.Arrays.fill(g, gOff, gOff + out * in, 0f);
         for (int j = 0; j < out; j++) {
             int gj = gOff + j * in;
             int i = 0;
@@ -225,49 +226,10 @@ public final class VectorFloatOps implements FloatOps {
         }
     }
 
-    /** {@link #accumulateWeightGradient}'s scalar tails, for inputs narrower than a vector: the same operations in the same order. */
-    private static void narrowWeightGradient(float[] g, int gOff, int out, int in, float[] delta, float[] x, int[] xOff,
-                                             int rows) {
-        for (int j = 0; j < out; j++) {
-            int gj = gOff + j * in;
-            int i = 0;
-            for (; i + 4 <= rows; i += 4) {
-                float d0 = delta[i * out + j];
-                float d1 = delta[(i + 1) * out + j];
-                float d2 = delta[(i + 2) * out + j];
-                float d3 = delta[(i + 3) * out + j];
-                if (d0 == 0f && d1 == 0f && d2 == 0f && d3 == 0f) {
-                    continue;
-                }
-                int x0 = xOff[i];
-                int x1 = xOff[i + 1];
-                int x2 = xOff[i + 2];
-                int x3 = xOff[i + 3];
-                for (int k = 0; k < in; k++) {
-                    g[gj + k] += d0 * x[x0 + k] + d1 * x[x1 + k] + d2 * x[x2 + k] + d3 * x[x3 + k];
-                }
-            }
-            for (; i < rows; i++) {
-                float d = delta[i * out + j];
-                if (d == 0f) {
-                    continue;
-                }
-                int x0 = xOff[i];
-                for (int k = 0; k < in; k++) {
-                    g[gj + k] += d * x[x0 + k];
-                }
-            }
-        }
-    }
-
     @Override
     public void backpropagate(float[] w, int wOff, int out, int in, float[] delta, int rows, float[] dx) {
         int bound = S.loopBound(in);
         java.util.Arrays.fill(dx, 0, rows * in, 0f);
-        if (bound == 0) {
-            narrowBackpropagate(w, wOff, out, in, delta, rows, dx);
-            return;
-        }
         for (int i = 0; i < rows; i++) {
             int xi = i * in;
             for (int j = 0; j < out; j++) {
@@ -282,23 +244,6 @@ public final class VectorFloatOps implements FloatOps {
                     FloatVector.fromArray(S, w, a + k).fma(bd, FloatVector.fromArray(S, dx, xi + k)).intoArray(dx, xi + k);
                 }
                 for (; k < in; k++) {
-                    dx[xi + k] += d * w[a + k];
-                }
-            }
-        }
-    }
-
-    /** {@link #backpropagate}'s scalar tails, for inputs narrower than a vector: the same operations in the same order. */
-    private static void narrowBackpropagate(float[] w, int wOff, int out, int in, float[] delta, int rows, float[] dx) {
-        for (int i = 0; i < rows; i++) {
-            int xi = i * in;
-            for (int j = 0; j < out; j++) {
-                float d = delta[i * out + j];
-                if (d == 0f) {
-                    continue;
-                }
-                int a = wOff + j * in;
-                for (int k = 0; k < in; k++) {
                     dx[xi + k] += d * w[a + k];
                 }
             }
