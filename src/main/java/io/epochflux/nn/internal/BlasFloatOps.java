@@ -213,11 +213,6 @@ final class BlasFloatOps implements FloatOps, AutoCloseable {
     }
 
     @Override
-    public double softmax(float[] z, float[] a, int r, int out, float[] scratch) {
-        return small.softmax(z, a, r, out, scratch);
-    }
-
-    @Override
     public void reluBackward(float[] a, float[] g, float[] out, int n) {
         small.reluBackward(a, g, out, n);
     }

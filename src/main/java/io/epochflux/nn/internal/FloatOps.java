@@ -11,9 +11,6 @@ package io.epochflux.nn.internal;
  */
 public interface FloatOps {
 
-    /** The length of {@link #softmax}'s scratch row: the widest vector of floats a CPU offers (2048 bits). */
-    int SOFTMAX_SCRATCH = 64;
-
     /**
      * Returns a short name for reports.
      *
@@ -87,39 +84,6 @@ public interface FloatOps {
                 a[r + j] = Math.max(v, 0f);
             }
         }
-    }
-
-    /**
-     * Writes the softmax of one row, {@code a[r + j] = exp(z[r + j] - max) / sum}, and returns its
-     * log-sum-exp, {@code max + log(sum)}, from which the cross-entropy follows without the logarithm
-     * of a rounded probability. These loops exponentiate with {@code Math.exp} in double, rounded
-     * once to float; the Vector API's loops use a polynomial of basic float operations, within one
-     * unit in the last place of that, so that every JIT tier gives the same bits (the Vector API's own
-     * {@code EXP} differs between the interpreter and compiled code).
-     *
-     * @param z the pre-activations
-     * @param a the probabilities, overwritten in {@code [r, r + out)} and nowhere else
-     * @param r where the row starts
-     * @param out the row's length
-     * @param scratch at least {@link #SOFTMAX_SCRATCH} floats the caller's thread owns
-     * @return the row's log-sum-exp
-     */
-    default double softmax(float[] z, float[] a, int r, int out, float[] scratch) {
-        float max = Float.NEGATIVE_INFINITY;
-        for (int j = 0; j < out; j++) {
-            max = Math.max(max, z[r + j]);
-        }
-        double sum = 0;
-        for (int j = 0; j < out; j++) {
-            float e = (float) Math.exp(z[r + j] - max);
-            a[r + j] = e;
-            sum += e;
-        }
-        float inv = (float) (1.0 / sum);
-        for (int j = 0; j < out; j++) {
-            a[r + j] *= inv;
-        }
-        return max + Math.log(sum);
     }
 
     /**

@@ -34,7 +34,6 @@ public final class HeapKernel implements Kernel {
     private final float[][] a;
     private final float[][] delta;
     private final float[] scratch;
-    private final float[] softmaxScratch = new float[FloatOps.SOFTMAX_SCRATCH];
     private final int[] inputOffsets;
     private final int[] targetOffsets;
     private final int[][] rowOffsets;
@@ -301,10 +300,29 @@ public final class HeapKernel implements Kernel {
             case LINEAR -> System.arraycopy(zl, 0, al, 0, n);
             case SOFTMAX -> {
                 for (int i = 0; i < rows; i++) {
-                    ops.softmax(zl, al, i * out, out, softmaxScratch);
+                    softmaxRow(zl, al, i * out, out);
                 }
             }
         }
+    }
+
+    /** Writes softmax of one row and returns its log-sum-exp, {@code max + log(sum)}. */
+    static double softmaxRow(float[] zl, float[] al, int r, int out) {
+        float max = Float.NEGATIVE_INFINITY;
+        for (int j = 0; j < out; j++) {
+            max = Math.max(max, zl[r + j]);
+        }
+        double sum = 0;
+        for (int j = 0; j < out; j++) {
+            float e = Exp.exp(zl[r + j] - max);
+            al[r + j] = e;
+            sum += e;
+        }
+        float inv = (float) (1.0 / sum);
+        for (int j = 0; j < out; j++) {
+            al[r + j] *= inv;
+        }
+        return max + Math.log(sum);
     }
 
     /**
@@ -322,7 +340,7 @@ public final class HeapKernel implements Kernel {
             for (int i = 0; i < rows; i++) {
                 int r = i * out;
                 int t = targetOffsets[i];
-                double lse = ops.softmax(zl, al, r, out, softmaxScratch);
+                double lse = softmaxRow(zl, al, r, out);
                 double loss = 0;
                 float ySum = 0;
                 for (int j = 0; j < out; j++) {

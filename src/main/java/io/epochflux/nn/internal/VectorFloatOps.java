@@ -1,7 +1,6 @@
 package io.epochflux.nn.internal;
 
 import jdk.incubator.vector.FloatVector;
-import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -15,20 +14,6 @@ public final class VectorFloatOps implements FloatOps {
 
     private static final VectorSpecies<Float> S = FloatVector.SPECIES_PREFERRED;
     private static final int L = S.length();
-
-    // exp: 1.5 * 2^23 rounds x log2(e) to an integer in its low bits; ln 2 in two parts (Cody and
-    // Waite); Cephes' expf coefficients
-    private static final float EXP_LOW = -87f;
-    private static final float LOG2E = 1.44269504088896341f;
-    private static final float ROUNDER = 12582912f;
-    private static final float LN2_HIGH = 0.693359375f;
-    private static final float LN2_LOW = -2.12194440e-4f;
-    private static final float EXP_P0 = 1.9875691500e-4f;
-    private static final float EXP_P1 = 1.3981999507e-3f;
-    private static final float EXP_P2 = 8.3334519073e-3f;
-    private static final float EXP_P3 = 4.1665795894e-2f;
-    private static final float EXP_P4 = 1.6666665459e-1f;
-    private static final float EXP_P5 = 5.0000001201e-1f;
 
     /** The one instance; it holds no state. */
     public static final VectorFloatOps INSTANCE = new VectorFloatOps();
@@ -268,75 +253,6 @@ public final class VectorFloatOps implements FloatOps {
                 a[r + j] = Math.max(v, 0f);
             }
         }
-    }
-
-    @Override
-    public double softmax(float[] z, float[] a, int r, int out, float[] scratch) {
-        if (out > L || scratch.length < L) {
-            return FloatOps.super.softmax(z, a, r, out, scratch);
-        }
-        // the row's exponentials as one vector, where out calls of Math.exp took a quarter of the
-        // seed's epoch; lanes past the row hold whatever follows it and are left out of everything.
-        // Java 17 compiles neither a masked load past the array's end nor any masked store to vector
-        // code, so such a row, and every result, goes through the scratch row.
-        FloatVector v;
-        if (r + L <= z.length) {
-            v = FloatVector.fromArray(S, z, r);
-        } else {
-            System.arraycopy(z, r, scratch, 0, out);
-            v = FloatVector.fromArray(S, scratch, 0);
-        }
-        float max = v.reduceLanes(VectorOperators.MAX, S.indexInRange(0, out));
-        exp(v.sub(max)).intoArray(scratch, 0);
-        double sum = 0;
-        for (int j = 0; j < out; j++) {
-            sum += scratch[j];
-        }
-        float inv = (float) (1.0 / sum);
-        for (int j = 0; j < out; j++) {
-            a[r + j] = scratch[j] * inv;
-        }
-        return max + Math.log(sum);
-    }
-
-    /**
-     * {@code e^x} for {@code x <= 0}, lane by lane, within one unit in the last place of the correctly
-     * rounded result (Cephes' {@code expf}: {@code x = n ln 2 + t}, a degree-6 polynomial in {@code t},
-     * times {@code 2^n}). Arguments below -87 give {@code e^-87}, about 1.6e-38, where the exact
-     * result underflows towards zero. Only basic float operations, so the interpreter and every
-     * compiled tier give the same bits; {@link #exp(float)} gives them too.
-     */
-    static FloatVector exp(FloatVector x) {
-        x = x.max(EXP_LOW);
-        FloatVector t = x.fma(FloatVector.broadcast(S, LOG2E), FloatVector.broadcast(S, ROUNDER));
-        FloatVector n = t.sub(ROUNDER);
-        FloatVector f = n.fma(FloatVector.broadcast(S, -LN2_HIGH), x);
-        f = n.fma(FloatVector.broadcast(S, -LN2_LOW), f);
-        FloatVector p = f.fma(FloatVector.broadcast(S, EXP_P0), FloatVector.broadcast(S, EXP_P1));
-        p = p.fma(f, FloatVector.broadcast(S, EXP_P2));
-        p = p.fma(f, FloatVector.broadcast(S, EXP_P3));
-        p = p.fma(f, FloatVector.broadcast(S, EXP_P4));
-        p = p.fma(f, FloatVector.broadcast(S, EXP_P5));
-        FloatVector e = p.fma(f.mul(f), f).add(1f);
-        IntVector scale = t.reinterpretAsInts().sub(Float.floatToRawIntBits(ROUNDER)).add(127)
-                .lanewise(VectorOperators.LSHL, 23);
-        return e.mul(scale.reinterpretAsFloats());
-    }
-
-    /** {@link #exp(FloatVector)} for one float: the same operations, the same bits. */
-    static float exp(float x) {
-        x = Math.max(x, EXP_LOW);
-        float t = Math.fma(x, LOG2E, ROUNDER);
-        float n = t - ROUNDER;
-        float f = Math.fma(n, -LN2_HIGH, x);
-        f = Math.fma(n, -LN2_LOW, f);
-        float p = Math.fma(f, EXP_P0, EXP_P1);
-        p = Math.fma(p, f, EXP_P2);
-        p = Math.fma(p, f, EXP_P3);
-        p = Math.fma(p, f, EXP_P4);
-        p = Math.fma(p, f, EXP_P5);
-        float e = Math.fma(p, f * f, f) + 1f;
-        return e * Float.intBitsToFloat((Float.floatToRawIntBits(t) - Float.floatToRawIntBits(ROUNDER) + 127) << 23);
     }
 
     @Override
