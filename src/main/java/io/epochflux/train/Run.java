@@ -31,7 +31,8 @@ import java.util.function.DoubleUnaryOperator;
  * <p>Work happens in {@link #drain()}, at most one task of a run at a time (a work-in-progress
  * counter), and each task does units of work: take the model, train an epoch, or finish. A task
  * trains epochs back to back while it has demand, for up to {@link #SLICE_NANOS}; then a run with
- * demand left submits a new task rather than looping on, so runs sharing a pool take turns. Requests, cancels and restores from other threads only record what they want and
+ * demand left submits a new task rather than looping on, so runs sharing a pool take turns.
+ * Requests, cancels and restores from other threads only record what they want and
  * {@link #signal()}; they never wait and never touch the model. Learning-rate changes from
  * operators are queued the same way and applied at the start of the next epoch.
  */

@@ -23,8 +23,8 @@ import java.util.Objects;
  * <p>One epoch runs per unit of demand, in tasks on the trainer's scheduler (by default
  * {@link TrainingPool#shared()}, bounded by the number of cores), never on the subscriber's
  * thread; epochs are emitted on that scheduler's threads. A run without demand holds no thread,
- * and runs sharing a pool take turns, a task of up to 5 ms (at least one epoch) each. A run that finds its model held by another
- * run queues until that run releases it, holding no thread either.
+ * and runs sharing a pool take turns, a task of up to 5 ms (at least one epoch) each. A run that
+ * finds its model held by another run queues until that run releases it, holding no thread either.
  *
  * <p>Cancelling the subscription, from any thread, returns at once: the batch in flight (if any)
  * completes, no batch starts after it, an unfinished epoch is rolled back, and the run's own

@@ -30,9 +30,9 @@ public final class VectorFloatOps implements FloatOps {
     public void forward(float[] w, int wOff, int out, int in, float[] x, int[] xOff, int rows, float[] z) {
         int bound = S.loopBound(in);
         if (bound == 0) {
-            // rows narrower than a vector (the seed's 2-unit hidden layer): each sum is its scalar
-            // tail alone, so skip the empty vector sums and their reductions (the same bits: those
-            // reductions give +0, where a scalar sum starts)
+            // inputs narrower than a vector (the seed's output layer reads 2): each sum is its
+            // scalar tail alone, so skip the empty vector sums and their reductions (the same bits:
+            // those reductions give +0, where a scalar sum starts)
             for (int i = 0; i < rows; i++) {
                 int x0 = xOff[i];
                 for (int j = 0; j < out; j++) {
