@@ -10,27 +10,16 @@ as `train --epochs N --no-early-stopping --quiet` is:
 
 Run with Debian's python3-torch (apt-get install python3-torch), one thread (OMP_NUM_THREADS=1).
 """
-import gzip
 import os
-import struct
 import sys
 
 import numpy as np
 import torch
 
+from torch_large import idx  # the IDX reader, beside this file
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 SAMPLE = os.path.join(HERE, "..", "..", "src", "main", "resources", "io", "epochflux", "data")
-
-
-def idx(path):
-    """Reads a gzipped IDX file of unsigned bytes."""
-    with gzip.open(path, "rb") as f:
-        data = f.read()
-    _, _, dtype, dims = struct.unpack(">BBBB", data[:4])
-    if dtype != 0x08:
-        raise ValueError(f"{path}: expected unsigned bytes, got type {dtype:#x}")
-    shape = struct.unpack(">" + "I" * dims, data[4:4 + 4 * dims])
-    return np.frombuffer(data, dtype=np.uint8, offset=4 + 4 * dims).reshape(shape)
 
 
 def main():
