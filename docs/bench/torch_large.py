@@ -48,6 +48,19 @@ def load(directory, images, labels):
     return x, y
 
 
+def train_epoch(model, optimizer, loss_fn, x, y, batch_size):
+    """One epoch over (x, y) in a fresh shuffled order, batch by batch; leaves the model in eval mode."""
+    model.train()
+    order = torch.randperm(x.shape[0])
+    for start in range(0, x.shape[0], batch_size):
+        batch = order[start:start + batch_size]
+        optimizer.zero_grad()
+        loss = loss_fn(model(x[batch]), y[batch])
+        loss.backward()
+        optimizer.step()
+    model.eval()
+
+
 def main():
     directory = sys.argv[1] if len(sys.argv) > 1 else "/usr/share/datasets/fashion-mnist"
     epochs = int(sys.argv[2]) if len(sys.argv) > 2 else 3
@@ -65,15 +78,7 @@ def main():
     wall, cpu = [], []
     for epoch in range(1 + epochs):
         t, c = time.perf_counter(), time.process_time()
-        model.train()
-        order = torch.randperm(x.shape[0])
-        for start in range(0, x.shape[0], 128):
-            batch = order[start:start + 128]
-            optimizer.zero_grad()
-            loss = loss_fn(model(x[batch]), y[batch])
-            loss.backward()
-            optimizer.step()
-        model.eval()
+        train_epoch(model, optimizer, loss_fn, x, y, 128)
         with torch.no_grad():
             logits = model(xv)
             val_loss = loss_fn(logits, yv).item()

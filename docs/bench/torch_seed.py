@@ -16,7 +16,7 @@ import sys
 import numpy as np
 import torch
 
-from torch_large import idx  # the IDX reader, beside this file
+from torch_large import idx, train_epoch  # beside this file
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 SAMPLE = os.path.join(HERE, "..", "..", "src", "main", "resources", "io", "epochflux", "data")
@@ -34,15 +34,7 @@ def main():
     optimizer = torch.optim.SGD(model.parameters(), lr=0.01)
     loss_fn = torch.nn.CrossEntropyLoss()
     for _ in range(epochs):
-        model.train()
-        order = torch.randperm(len(x))
-        for start in range(0, len(x), 10):
-            batch = order[start:start + 10]
-            optimizer.zero_grad()
-            loss = loss_fn(model(x[batch]), y[batch])
-            loss.backward()
-            optimizer.step()
-        model.eval()
+        train_epoch(model, optimizer, loss_fn, x, y, 10)
         with torch.no_grad():
             val_loss = loss_fn(model(xv), yv).item()
     print(f"{epochs} epochs, last val_loss {val_loss:.4f}")
