@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.epochflux.data.Dataset;
 import io.epochflux.nn.OptimizerState;
-import io.epochflux.nn.Sequential;
+import io.epochflux.nn.Trainable;
 import io.epochflux.stop.RuleState;
 import io.epochflux.stop.RuleStates;
 import io.epochflux.train.Checkpoint;
@@ -234,7 +234,7 @@ public final class CheckpointStore {
      * @return the newest good checkpoint, if any, and the refusals
      * @throws IOException when the directory cannot be read
      */
-    public Lookup latest(Trainer trainer, Sequential model, Dataset train) throws IOException {
+    public Lookup latest(Trainer trainer, Trainable model, Dataset train) throws IOException {
         Objects.requireNonNull(trainer, "trainer");
         Objects.requireNonNull(model, "model");
         Objects.requireNonNull(train, "train");
@@ -394,7 +394,7 @@ public final class CheckpointStore {
         JsonNode o = require(file, root, "optimizer");
         Map<String, float[]> slots = new LinkedHashMap<>();
         for (JsonNode slot : require(file, o, "slots")) {
-            slots.put(slot.asText(), floats(file, entries, sums, "optimizer/" + slot.asText() + ".f32", parameters));
+            slots.put(slot.asText(), floats(file, entries, sums, "optimizer/" + slot.asText() + ".f32", -1));
         }
         OptimizerState optimizer = OptimizerState.of(require(file, o, "name").asText(), require(file, o, "step").asLong(), slots);
         Map<String, String> settings = new LinkedHashMap<>();

@@ -207,6 +207,15 @@ public final class Dataset {
     }
 
     /**
+     * Tells what the targets are.
+     *
+     * @return {@link Task#CLASSIFICATION} for one-hot classes, {@link Task#REGRESSION} for numbers
+     */
+    public Task task() {
+        return Task.CLASSIFICATION;
+    }
+
+    /**
      * Returns the features as a new float32 matrix {@code [size, featureCount]}.
      *
      * @return a copy the caller owns

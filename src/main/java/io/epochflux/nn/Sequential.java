@@ -12,13 +12,11 @@ import org.nd4j.linalg.factory.Nd4j;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.SplittableRandom;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * A stack of {@link Dense} layers with a loss, as Keras' {@code Sequential}: built with Keras'
@@ -41,7 +39,7 @@ import java.util.concurrent.locks.ReentrantLock;
  *     .build();
  * }</pre>
  */
-public final class Sequential {
+public final class Sequential implements Trainable {
 
     /** The seed used when the builder is given none. */
     public static final long DEFAULT_SEED = 12345L;
@@ -49,13 +47,12 @@ public final class Sequential {
     private final Layout layout;
     private final List<Dense> layers;
     private final long seed;
-    private final ReentrantLock lock = new ReentrantLock();
+    /** Who may touch the weights: its holder is {@link #session}. */
+    private final ModelLease lock = new ModelLease();
     /** The parameters while no session holds them elsewhere. Guarded by {@link #lock}. */
     private final float[] params;
-    /** The training session in progress, if any. Guarded by {@link #lock}. */
+    /** The training session in progress, if any: the lease's holder. Guarded by {@link #lock}. */
     private TrainingSession session;
-    /** Told once the session in progress ends, first come first served. Guarded by {@link #lock}. */
-    private final ArrayDeque<Runnable> waiters = new ArrayDeque<>();
 
     private Sequential(Layout layout, List<Dense> layers, long seed, float[] params) {
         this.layout = layout;
@@ -215,6 +212,7 @@ public final class Sequential {
      *
      * @return the parameter count (1,600 for 784-2-10)
      */
+    @Override
     public int parameterCount() {
         return layout.parameterCount();
     }
@@ -224,8 +222,55 @@ public final class Sequential {
      *
      * @return the description
      */
+    @Override
     public String describe() {
         return layout.describe();
+    }
+
+    /**
+     * Names the engine: the fused kernel over heap arrays.
+     *
+     * @return {@code fused}
+     */
+    @Override
+    public String engine() {
+        return "fused";
+    }
+
+    /**
+     * Checks that a dataset has this model's input width and output count.
+     *
+     * @param data the examples
+     * @param role what the data is for, named in the message
+     * @throws IllegalArgumentException naming the role and the width that differs
+     */
+    @Override
+    public void checkFits(Dataset data, String role) {
+        Objects.requireNonNull(data, "data");
+        Objects.requireNonNull(role, "role");
+        if (data.featureCount() != layout.inputs()) {
+            throw new IllegalArgumentException(role + " must have " + layout.inputs() + " features (the model's inputs), but "
+                    + data.name() + " has " + data.featureCount());
+        }
+        if (data.labelCount() != layout.outputs()) {
+            throw new IllegalArgumentException(role + " must have " + layout.outputs() + " targets (the model's outputs), but "
+                    + data.name() + " has " + data.labelCount());
+        }
+    }
+
+    @Override
+    public Optional<Trainable.Session> openOrQueue(Dataset train, Optimizer optimizer, int batchSize, Runnable whenFree) {
+        return startTrainingOrWait(train, optimizer, batchSize, whenFree).map(s -> s);
+    }
+
+    @Override
+    public Optional<float[]> parametersIfIdle() {
+        return snapshotIfIdle().map(Parameters::unsafeValues);
+    }
+
+    @Override
+    public float[] parameters() {
+        return snapshot().unsafeValues();
     }
 
     Layout layout() {
@@ -311,6 +356,7 @@ public final class Sequential {
      * @param values {@link #parameterCount()} numbers: for each layer, its weights unit by unit, then its biases
      * @throws IllegalArgumentException when the count is wrong
      */
+    @Override
     public void restore(float[] values) {
         Objects.requireNonNull(values, "values");
         if (values.length != layout.parameterCount()) {
@@ -390,6 +436,7 @@ public final class Sequential {
      * @param batchSize rows per forward pass, {@code >= 1} (Keras' default is 32)
      * @return the figures
      */
+    @Override
     public Evaluation evaluate(Dataset data, int batchSize) {
         Objects.requireNonNull(data, "data");
         if (batchSize < 1) {
@@ -404,7 +451,7 @@ public final class Sequential {
             try {
                 Tally tally = new Tally();
                 kernel.evaluate(kernel.prepare(data), tally);
-                return new Evaluation(tally.meanLoss(), tally.accuracy(), data.size());
+                return tally.evaluation(data.task());
             } finally {
                 kernel.close();
             }
@@ -445,6 +492,7 @@ public final class Sequential {
             }
             Kernel kernel = Kernels.forTraining(layout, params, optimizer, Math.min(batchSize, Math.max(1, train.size())));
             session = new TrainingSession(this, lock, kernel, train, batchSize);
+            lock.acquire(session);
             return session;
         } finally {
             lock.unlock();
@@ -468,8 +516,7 @@ public final class Sequential {
         Objects.requireNonNull(whenFree, "whenFree");
         lock.lock();
         try {
-            if (session != null) {
-                waiters.add(whenFree);
+            if (lock.queueIfHeld(whenFree)) {
                 return Optional.empty();
             }
             return Optional.of(startTraining(train, optimizer, batchSize));
@@ -503,9 +550,7 @@ public final class Sequential {
             System.arraycopy(finalParameters, 0, params, 0, params.length);
         }
         session = null;
-        List<Runnable> told = new ArrayList<>(waiters);
-        waiters.clear();
-        return told;
+        return lock.release(ended);
     }
 
     /**

@@ -6,14 +6,13 @@ import io.epochflux.nn.internal.Tally;
 
 import java.util.List;
 import java.util.Objects;
-import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * One training run's hold on a {@link Sequential}: the kernel that trains it, its optimizer state,
  * the training data in the kernel's form, and the running loss and accuracy of the current epoch.
  * Made by {@link Sequential#startTraining}; the trainer of {@code io.epochflux.train} drives it.
  *
- * <p>{@link #trainBatch} runs under the model's lock, so snapshots, restores and evaluations from
+ * <p>{@link #trainBatch} runs under the model's {@link ModelLease}, so snapshots, restores and evaluations from
  * other threads fall between batches. {@link #stop()} may be called from any thread and never
  * waits: it sets a flag, the batch in flight (if any) completes, and no batch starts after it.
  * Everything else belongs to the thread that trains.
@@ -23,10 +22,10 @@ import java.util.concurrent.locks.ReentrantLock;
  * training data and one further dataset (the first one evaluated: the validation set) prepared;
  * any other dataset is prepared for each evaluation and dropped.
  */
-public final class TrainingSession implements AutoCloseable {
+public final class TrainingSession implements Trainable.Session {
 
     private final Sequential model;
-    private final ReentrantLock lock;
+    private final ModelLease lock;
     private final Kernel kernel;
     private final Kernel.Data train;
     private final int trainingSize;
@@ -35,11 +34,12 @@ public final class TrainingSession implements AutoCloseable {
     private Dataset validationSet;
     private Kernel.Data validation;
     private final Tally running = new Tally();
+    private final boolean regression;
     private float[] rollback;
     private volatile boolean stopped;
     private boolean closed;
 
-    TrainingSession(Sequential model, ReentrantLock lock, Kernel kernel, Dataset train, int batchSize) {
+    TrainingSession(Sequential model, ModelLease lock, Kernel kernel, Dataset train, int batchSize) {
         this.model = model;
         this.lock = lock;
         this.kernel = kernel;
@@ -47,6 +47,7 @@ public final class TrainingSession implements AutoCloseable {
         this.trainingSize = train.size();
         this.batchSize = batchSize;
         this.trainSet = train;
+        this.regression = train.task() == io.epochflux.data.Task.REGRESSION;
     }
 
     /**
@@ -72,6 +73,7 @@ public final class TrainingSession implements AutoCloseable {
      *
      * @return {@code ceil(trainingSize / batchSize)}
      */
+    @Override
     public int batchesPerEpoch() {
         return (trainingSize + batchSize - 1) / batchSize;
     }
@@ -94,6 +96,7 @@ public final class TrainingSession implements AutoCloseable {
      * @param to last position, exclusive; {@code to - from <= batchSize()}
      * @return false, without training, once the session is stopped or closed
      */
+    @Override
     public boolean trainBatch(int[] order, int from, int to) {
         lock.lock();
         try {
@@ -114,6 +117,7 @@ public final class TrainingSession implements AutoCloseable {
      *
      * @param learningRate {@code >= 0} and finite; 0 leaves the weights unchanged by later steps
      */
+    @Override
     public void setLearningRate(double learningRate) {
         if (!(learningRate >= 0 && Double.isFinite(learningRate))) {
             throw new IllegalArgumentException("learningRate must be >= 0 and finite, but was " + learningRate);
@@ -132,6 +136,7 @@ public final class TrainingSession implements AutoCloseable {
      *
      * @return Keras' running training loss; NaN before the first batch
      */
+    @Override
     public double runningLoss() {
         return running.meanLoss();
     }
@@ -146,6 +151,27 @@ public final class TrainingSession implements AutoCloseable {
     }
 
     /**
+     * Returns the running metric: the accuracy, or for a regression's training set the mean
+     * absolute error.
+     *
+     * @return the value {@link #metricName()} names; NaN before the first batch
+     */
+    @Override
+    public double runningMetric() {
+        return regression ? running.meanAbsoluteError() : running.accuracy();
+    }
+
+    /**
+     * Names the running metric.
+     *
+     * @return {@code accuracy}, or {@code mae} when the training set is a regression's
+     */
+    @Override
+    public String metricName() {
+        return regression ? Evaluation.MAE : Evaluation.ACCURACY;
+    }
+
+    /**
      * Returns how many examples were trained on since the last reset.
      *
      * @return examples
@@ -155,6 +181,7 @@ public final class TrainingSession implements AutoCloseable {
     }
 
     /** Starts the running figures afresh, as at the start of an epoch. */
+    @Override
     public void resetRunning() {
         running.reset();
     }
@@ -166,6 +193,7 @@ public final class TrainingSession implements AutoCloseable {
      * @param data examples of the model's width
      * @return mean loss and accuracy
      */
+    @Override
     public Evaluation evaluate(Dataset data) {
         Objects.requireNonNull(data, "data");
         lock.lock();
@@ -192,7 +220,7 @@ public final class TrainingSession implements AutoCloseable {
         }
         Tally tally = new Tally();
         kernel.evaluate(d, tally);
-        return new Evaluation(tally.meanLoss(), tally.accuracy(), data.size());
+        return tally.evaluation(data.task());
     }
 
     /**
@@ -214,6 +242,7 @@ public final class TrainingSession implements AutoCloseable {
      *
      * @return the parameter vector, as {@link Parameters#toArray()} arranges it
      */
+    @Override
     public float[] parameters() {
         lock.lock();
         try {
@@ -250,6 +279,7 @@ public final class TrainingSession implements AutoCloseable {
      *
      * @param values the flat parameter vector
      */
+    @Override
     public void restore(float[] values) {
         Objects.requireNonNull(values, "values");
         lock.lock();
@@ -270,6 +300,7 @@ public final class TrainingSession implements AutoCloseable {
      * checkpoint; call it between two batches.
      * @return the state
      */
+    @Override
     public OptimizerState optimizerState() {
         lock.lock();
         try {
@@ -287,6 +318,7 @@ public final class TrainingSession implements AutoCloseable {
      * @param state the state
      * @throws IllegalArgumentException when it is of another optimizer or shape
      */
+    @Override
     public void restoreOptimizerState(OptimizerState state) {
         Objects.requireNonNull(state, "state");
         lock.lock();
@@ -302,6 +334,7 @@ public final class TrainingSession implements AutoCloseable {
      * Remembers the current weights as the point to {@link #rollBack()} to: called at the start
      * of each epoch, into one buffer the session reuses.
      */
+    @Override
     public void markRollbackPoint() {
         lock.lock();
         try {
@@ -321,6 +354,7 @@ public final class TrainingSession implements AutoCloseable {
      *
      * @return false when no point was marked
      */
+    @Override
     public boolean rollBack() {
         lock.lock();
         try {
@@ -376,9 +410,7 @@ public final class TrainingSession implements AutoCloseable {
         } finally {
             lock.unlock();
         }
-        for (Runnable r : waiting) {
-            r.run();
-        }
+        ModelLease.runAll(waiting);
     }
 
     private void checkOpen() {

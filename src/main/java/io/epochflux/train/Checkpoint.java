@@ -2,7 +2,7 @@ package io.epochflux.train;
 
 import io.epochflux.data.Dataset;
 import io.epochflux.nn.OptimizerState;
-import io.epochflux.nn.Sequential;
+import io.epochflux.nn.Trainable;
 
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -14,7 +14,7 @@ import java.util.Optional;
  * A training run's state at the end of an epoch: everything the run needs to continue exactly as
  * if it had never stopped. Taken on the run's thread between two epochs through
  * {@link RunLink#checkpoint()}, and continued from with
- * {@link Trainer#fit(Sequential, Dataset, Dataset, Checkpoint)}; the stop rules' states travel
+ * {@link Trainer#fit(Trainable, Dataset, Dataset, Checkpoint)}; the stop rules' states travel
  * beside it (see {@code io.epochflux.checkpoint}).
  *
  * <p>The shuffle stream is one {@code SplittableRandom(seed)} per run, which cannot export its
@@ -31,7 +31,7 @@ import java.util.Optional;
  * @param shuffles how many times the run had shuffled its training order, {@code >= 0}
  * @param seed the trainer's seed
  * @param settings the trainer's settings as {@link #settingsOf(Trainer)} gives them
- * @param model the model's description ({@link Sequential#describe()})
+ * @param model the model's description ({@link Trainable#describe()})
  * @param trainDigest the training data's SHA-256 ({@link Dataset#digest()})
  * @param ompNumThreads the value of {@code OMP_NUM_THREADS} in the process that took it, if set
  */
@@ -102,7 +102,7 @@ public record Checkpoint(int epoch, float[] weights, OptimizerState optimizer, i
      * @param train the training data
      * @throws IllegalArgumentException naming the first mismatch
      */
-    public void checkFits(Trainer trainer, Sequential model, Dataset train) {
+    public void checkFits(Trainer trainer, Trainable model, Dataset train) {
         Objects.requireNonNull(trainer, "trainer");
         Objects.requireNonNull(model, "model");
         Objects.requireNonNull(train, "train");

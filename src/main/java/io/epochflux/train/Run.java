@@ -3,9 +3,7 @@ package io.epochflux.train;
 import io.epochflux.data.Dataset;
 import io.epochflux.internal.Shuffle;
 import io.epochflux.nn.Evaluation;
-import io.epochflux.nn.Parameters;
-import io.epochflux.nn.Sequential;
-import io.epochflux.nn.TrainingSession;
+import io.epochflux.nn.Trainable;
 import reactor.core.publisher.Flux;
 import reactor.core.publisher.FluxSink;
 import reactor.core.publisher.Mono;
@@ -40,10 +38,10 @@ final class Run implements RunLink.Target {
 
     /** What a run of a re-subscribable {@code fit} starts from: captured once, shared by its runs. */
     static final class Start {
-        private final AtomicReference<Parameters> weights = new AtomicReference<>();
+        private final AtomicReference<float[]> weights = new AtomicReference<>();
         private final Checkpoint from;
 
-        Start(Optional<Parameters> known) {
+        Start(Optional<float[]> known) {
             known.ifPresent(weights::set);
             this.from = null;
         }
@@ -61,7 +59,7 @@ final class Run implements RunLink.Target {
     static final long SLICE_NANOS = 5_000_000;
 
     private final Trainer trainer;
-    private final Sequential model;
+    private final Trainable model;
     private final Dataset train;
     private final Dataset validation;
     private final Start start;
@@ -89,7 +87,10 @@ final class Run implements RunLink.Target {
     // Confined to the task that runs (one at a time; the scheduler's hand-off orders them).
     private boolean snapshots;
     private boolean reportRate;
-    private TrainingSession session;
+    private Trainable.Session session;
+    /** The session's metric names, made once: "accuracy" and "val_accuracy", or "mae" and "val_mae". */
+    private String metric;
+    private String validationMetric;
     private int[] order;
     private SplittableRandom random;
     private int shuffles;
@@ -97,14 +98,14 @@ final class Run implements RunLink.Target {
     private boolean finished;
     private Throwable failure;
 
-    Run(Trainer trainer, Sequential model, Dataset train, Dataset validation, Start start) {
+    Run(Trainer trainer, Trainable model, Dataset train, Dataset validation, Start start) {
         this.trainer = trainer;
         this.model = model;
         this.train = train;
         this.validation = validation;
         this.start = start;
         this.scheduler = trainer.scheduler();
-        this.rate = (float) trainer.optimizer().learningRate();
+        this.rate = (float) model.learningRate(trainer.optimizer());
     }
 
     Flux<EpochMetrics> epochs() {
@@ -154,6 +155,7 @@ final class Run implements RunLink.Target {
         }
         snapshots = trainer.snapshots() || RunLink.snapshotsWanted(s.contextView());
         reportRate = RunLink.learningRateWanted(s.contextView());
+
         RunLink.from(s.contextView()).ifPresent(link -> link.connect(this));
         sink = s;
         status = TrainingRun.Status.QUEUED;
@@ -265,11 +267,17 @@ final class Run implements RunLink.Target {
     }
 
     private boolean acquire() {
-        Optional<TrainingSession> s = model.startTrainingOrWait(train, trainer.optimizer(), trainer.batchSize(), this::signal);
+        Optional<Trainable.Session> s = model.openOrQueue(train, trainer.optimizer(), trainer.batchSize(), this::signal);
         if (s.isEmpty()) {
             return false;
         }
         session = s.get();
+        metric = session.metricName();
+        validationMetric = "val_" + metric;
+        if (reportRate) {
+            // a learning-rate operator is in the chain: a model whose rate cannot be steered fails the run here
+            model.checkLearningRateControl();
+        }
         order = new int[train.size()];
         for (int i = 0; i < order.length; i++) {
             order[i] = i;
@@ -288,19 +296,19 @@ final class Run implements RunLink.Target {
             weightsEpoch = checkpoint.epoch();
             return true;
         }
-        Parameters from = start.weights.get();
+        float[] from = start.weights.get();
         if (from != null) {
             session.restore(from);
         } else {
             // the model was busy when fit was called: start from what the previous run left
-            start.weights.compareAndSet(null, session.snapshot());
+            start.weights.compareAndSet(null, session.parameters());
             session.restore(start.weights.get());
         }
         return true;
     }
 
     private void trainEpoch() {
-        TrainingSession s = session;
+        Trainable.Session s = session;
         int epoch = completed + 1;
         int batches = s.batchesPerEpoch();
         int batch = 0;
@@ -325,17 +333,17 @@ final class Run implements RunLink.Target {
                 batch++;
                 s.trainBatch(order, from, Math.min(size, from + batchSize));
                 if (listener != null) {
-                    listener.onBatch(epoch, batch, batches, s.runningLoss(), s.runningAccuracy());
+                    listener.onBatch(epoch, batch, batches, s.runningLoss(), s.runningMetric());
                 }
             }
             batch = 0;
             Map<String, Double> values = new LinkedHashMap<>(8);
             values.put("loss", s.runningLoss());
-            values.put("accuracy", s.runningAccuracy());
+            values.put(metric, s.runningMetric());
             if (validation != null) {
                 Evaluation v = s.evaluate(validation);
                 values.put("val_loss", v.loss());
-                values.put("val_accuracy", v.accuracy());
+                values.put(validationMetric, v.metric());
             }
             if (reportRate) {
                 values.put(RunLink.LEARNING_RATE, (double) rate);
@@ -345,6 +353,7 @@ final class Run implements RunLink.Target {
                 s.rollBack();
                 return;
             }
+            s.epochEnded();
             EpochMetrics metrics = snapshots
                     ? EpochMetrics.of(epoch, values, new RunSnapshot(epoch, s.parameters()))
                     : EpochMetrics.of(epoch, values);
@@ -377,7 +386,7 @@ final class Run implements RunLink.Target {
         }
     }
 
-    private void applyPendingRate(TrainingSession s) {
+    private void applyPendingRate(Trainable.Session s) {
         DoubleUnaryOperator update = pendingRate.getAndSet(null);
         if (update != null) {
             double next = update.applyAsDouble(rate);
@@ -402,7 +411,7 @@ final class Run implements RunLink.Target {
         return update == null ? rate : (float) update.applyAsDouble(rate);
     }
 
-    private static void rollBackQuietly(TrainingSession s, Throwable cause) {
+    private static void rollBackQuietly(Trainable.Session s, Throwable cause) {
         try {
             s.rollBack();
         } catch (RuntimeException | Error again) {

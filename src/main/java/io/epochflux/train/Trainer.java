@@ -2,7 +2,7 @@ package io.epochflux.train;
 
 import io.epochflux.data.Dataset;
 import io.epochflux.nn.Optimizer;
-import io.epochflux.nn.Sequential;
+import io.epochflux.nn.Trainable;
 import reactor.core.publisher.Flux;
 import reactor.core.scheduler.Scheduler;
 
@@ -63,6 +63,8 @@ public final class Trainer {
     private final BatchListener batchListener;
     private final Scheduler scheduler;
     private final boolean snapshots;
+    /** Whether optimizer(...) was called: a model with its own optimizer refuses such a trainer. */
+    private final boolean optimizerSet;
 
     private Trainer(Builder b) {
         this.epochs = b.epochs;
@@ -73,6 +75,7 @@ public final class Trainer {
         this.batchListener = b.batchListener;
         this.scheduler = b.scheduler;
         this.snapshots = b.snapshots;
+        this.optimizerSet = b.optimizerSet;
     }
 
     /**
@@ -92,7 +95,7 @@ public final class Trainer {
      * @param train the training examples
      * @return a cold stream of epochs
      */
-    public Flux<EpochMetrics> fit(Sequential model, Dataset train) {
+    public Flux<EpochMetrics> fit(Trainable model, Dataset train) {
         return fit(model, train, null);
     }
 
@@ -107,12 +110,12 @@ public final class Trainer {
      * @return a cold stream of epochs
      * @throws IllegalArgumentException when the data does not fit the model
      */
-    public Flux<EpochMetrics> fit(Sequential model, Dataset train, Dataset validation) {
+    public Flux<EpochMetrics> fit(Trainable model, Dataset train, Dataset validation) {
         check(model, train, validation);
         if (epochs == 0) {
             return Flux.empty();
         }
-        Run.Start start = new Run.Start(model.snapshotIfIdle());
+        Run.Start start = new Run.Start(model.parametersIfIdle());
         return Flux.defer(() -> new Run(this, model, train, validation, start).epochs());
     }
 
@@ -127,7 +130,7 @@ public final class Trainer {
      * @return the run, not started
      * @throws IllegalArgumentException when the data does not fit the model, or epochs is 0
      */
-    public TrainingRun run(Sequential model, Dataset train, Dataset validation) {
+    public TrainingRun run(Trainable model, Dataset train, Dataset validation) {
         check(model, train, validation);
         if (epochs == 0) {
             throw new IllegalArgumentException("epochs must be >= 1 for a run, but was 0");
@@ -149,7 +152,7 @@ public final class Trainer {
      * @throws IllegalArgumentException when the checkpoint belongs to another model, settings or data,
      *         or when {@link #epochs()} leaves nothing to run after it
      */
-    public Flux<EpochMetrics> fit(Sequential model, Dataset train, Dataset validation, Checkpoint from) {
+    public Flux<EpochMetrics> fit(Trainable model, Dataset train, Dataset validation, Checkpoint from) {
         check(model, train, validation);
         Objects.requireNonNull(from, "from");
         from.checkFits(this, model, train);
@@ -159,7 +162,7 @@ public final class Trainer {
 
     /**
      * Makes one run continued from a checkpoint, as a handle; see
-     * {@link #fit(Sequential, Dataset, Dataset, Checkpoint)}.
+     * {@link #fit(Trainable, Dataset, Dataset, Checkpoint)}.
      * @param model the model to train in place
      * @param train the training examples the checkpointed run trained on
      * @param validation the validation examples, or null for none
@@ -167,34 +170,26 @@ public final class Trainer {
      * @return the run, not started; its first epoch is the checkpoint's epoch + 1
      * @throws IllegalArgumentException when the checkpoint does not fit, or nothing is left to run
      */
-    public TrainingRun run(Sequential model, Dataset train, Dataset validation, Checkpoint from) {
+    public TrainingRun run(Trainable model, Dataset train, Dataset validation, Checkpoint from) {
         check(model, train, validation);
         Objects.requireNonNull(from, "from");
         from.checkFits(this, model, train);
         return new TrainingRun(new Run(this, model, train, validation, new Run.Start(from)));
     }
 
-    private static void check(Sequential model, Dataset train, Dataset validation) {
+    private void check(Trainable model, Dataset train, Dataset validation) {
         Objects.requireNonNull(model, "model");
         Objects.requireNonNull(train, "train");
-        checkFits(model, train, "train");
+        model.checkFits(train, "train");
         if (validation != null) {
-            checkFits(model, validation, "validation");
+            model.checkFits(validation, "validation");
         }
         if (train.size() == 0) {
             throw new IllegalArgumentException("train must have at least one example, but " + train.name() + " has none");
         }
-    }
-
-    private static void checkFits(Sequential model, Dataset data, String role) {
-        if (data.featureCount() != model.inputs()) {
-            throw new IllegalArgumentException(role + " must have " + model.inputs() + " features (the model's inputs), but "
-                    + data.name() + " has " + data.featureCount());
-        }
-        int outputs = model.layers().get(model.layers().size() - 1).units();
-        if (data.labelCount() != outputs) {
-            throw new IllegalArgumentException(role + " must have " + outputs + " targets (the model's outputs), but "
-                    + data.name() + " has " + data.labelCount());
+        if (model.ownsOptimizer() && optimizerSet) {
+            throw new IllegalArgumentException("optimizer must not be set for a " + model.engine() + " model, but was "
+                    + optimizer.name() + ": the network's own updater is its optimizer (build the trainer without optimizer(...))");
         }
     }
 
@@ -276,6 +271,7 @@ public final class Trainer {
         private BatchListener batchListener;
         private Scheduler scheduler;
         private boolean snapshots;
+        private boolean optimizerSet;
 
         private Builder() {
         }
@@ -342,6 +338,7 @@ public final class Trainer {
          */
         public Builder optimizer(Optimizer optimizer) {
             this.optimizer = Objects.requireNonNull(optimizer, "optimizer");
+            this.optimizerSet = true;
             return this;
         }
 

@@ -2,6 +2,7 @@ package io.epochflux.nn.internal;
 
 import io.epochflux.internal.DatasetArrays;
 import io.epochflux.data.Dataset;
+import io.epochflux.data.Task;
 import io.epochflux.nn.Activation;
 import io.epochflux.nn.Loss;
 import io.epochflux.nn.Optimizer;
@@ -47,11 +48,14 @@ public final class HeapKernel implements Kernel {
 
         /** Each example's class: the first largest target, as accuracy reads it. */
         final int[] classes;
+        /** Whether the targets are numbers (the mean absolute error is tallied) rather than classes. */
+        final boolean regression;
 
-        HeapData(float[] x, float[] y, int size, int outputs) {
+        HeapData(float[] x, float[] y, int size, int outputs, boolean regression) {
             this.x = x;
             this.y = y;
             this.size = size;
+            this.regression = regression;
             this.classes = new int[size];
             for (int e = 0; e < size; e++) {
                 classes[e] = argmax(y, e * outputs, outputs);
@@ -116,7 +120,7 @@ public final class HeapKernel implements Kernel {
         Kernels.checkShape(layout, dataset);
         // read in place: the kernel never writes to its data, and a dataset never changes
         return new HeapData(DatasetArrays.features(dataset), DatasetArrays.labels(dataset), dataset.size(),
-                layout.outputs());
+                layout.outputs(), dataset.task() == Task.REGRESSION);
     }
 
     @Override
@@ -128,6 +132,9 @@ public final class HeapKernel implements Kernel {
         double lossSum = forwardBackward(d, order, from, to);
         int rows = to - from;
         long correct = countCorrect(d.classes, rows);
+        if (d.regression) {
+            tally.addAbsoluteError(absoluteErrorSum(d.y, rows));
+        }
         updater.update(params, grad);
         ops.weightsChanged();
         tally.add(lossSum, correct, rows);
@@ -190,6 +197,9 @@ public final class HeapKernel implements Kernel {
             forward(d.x, rows);
             double lossSum = output(d.y, rows, false);
             tally.add(lossSum, countCorrect(d.classes, rows), rows);
+            if (d.regression) {
+                tally.addAbsoluteError(absoluteErrorSum(d.y, rows));
+            }
         }
     }
 
@@ -414,6 +424,23 @@ public final class HeapKernel implements Kernel {
             }
         }
         return best;
+    }
+
+    /** Keras' {@code mae} summed over the batch: each row's mean over outputs of {@code |a - y|}. */
+    private double absoluteErrorSum(float[] y, int rows) {
+        int out = layout.outputs();
+        float[] al = a[last];
+        double sum = 0;
+        for (int i = 0; i < rows; i++) {
+            int r = i * out;
+            int t = targetOffsets[i];
+            double row = 0;
+            for (int j = 0; j < out; j++) {
+                row += Math.abs(al[r + j] - y[t + j]);
+            }
+            sum += row / out;
+        }
+        return sum;
     }
 
     private long countCorrect(int[] classes, int rows) {

@@ -59,11 +59,13 @@ public final class Nd4jKernel implements Kernel {
         final INDArray x;
         final INDArray y;
         final int size;
+        final boolean regression;
 
-        Nd4jData(INDArray x, INDArray y) {
+        Nd4jData(INDArray x, INDArray y, boolean regression) {
             this.x = x;
             this.y = y;
             this.size = (int) x.rows();
+            this.regression = regression;
         }
 
         @Override
@@ -156,7 +158,8 @@ public final class Nd4jKernel implements Kernel {
     public Data prepare(Dataset dataset) {
         Kernels.checkShape(layout, dataset);
         try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
-            return new Nd4jData(dataset.features().castTo(dtype), dataset.labels().castTo(dtype));
+            return new Nd4jData(dataset.features().castTo(dtype), dataset.labels().castTo(dtype),
+                    dataset.task() == io.epochflux.data.Task.REGRESSION);
         }
     }
 
@@ -170,6 +173,9 @@ public final class Nd4jKernel implements Kernel {
             forward(buf, buf.x);
             double lossSum = output(buf, true);
             long correct = countCorrect(buf);
+            if (((Nd4jData) data).regression) {
+                tally.addAbsoluteError(absoluteErrorSum(buf));
+            }
             backward(buf);
             updater.update(w, b, gw, gb);
             tally.add(lossSum, correct, buf.rows);
@@ -281,6 +287,9 @@ public final class Nd4jKernel implements Kernel {
                 forward(buf, buf.x);
                 double lossSum = output(buf, false);
                 tally.add(lossSum, countCorrect(buf), buf.rows);
+                if (d.regression) {
+                    tally.addAbsoluteError(absoluteErrorSum(buf));
+                }
             }
         }
     }
@@ -293,7 +302,7 @@ public final class Nd4jKernel implements Kernel {
         try (MemoryWorkspace ignored = Nd4j.getWorkspaceManager().scopeOutOfWorkspaces()) {
             all = Nd4j.create(x, new long[] {rows, layout.inputs()}, 'c').castTo(dtype);
         }
-        Nd4jData d = new Nd4jData(all, Nd4j.zeros(dtype, rows, outputs));
+        Nd4jData d = new Nd4jData(all, Nd4j.zeros(dtype, rows, outputs), false);
         int[] order = sequence(rows);
         for (int start = 0; start < rows; start += maxRows) {
             int end = Math.min(rows, start + maxRows);
@@ -479,6 +488,12 @@ public final class Nd4jKernel implements Kernel {
             activationBackward(layout.activation(l), a, g, d);
         }
         return lossSum;
+    }
+
+    /** Keras' {@code mae} summed over the batch: each row's mean over outputs of {@code |a - y|}. */
+    private double absoluteErrorSum(Buffers buf) {
+        INDArray diff = buf.a[layers - 1].sub(buf.y);
+        return org.nd4j.linalg.ops.transforms.Transforms.abs(diff, false).sumNumber().doubleValue() / layout.outputs();
     }
 
     private long countCorrect(Buffers buf) {

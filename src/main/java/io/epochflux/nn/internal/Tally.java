@@ -9,6 +9,7 @@ public final class Tally {
     private double lossSum;
     private long correct;
     private long examples;
+    private double absoluteErrorSum;
 
     /** Starts from zero. */
     public Tally() {
@@ -32,6 +33,7 @@ public final class Tally {
         lossSum = 0;
         correct = 0;
         examples = 0;
+        absoluteErrorSum = 0;
     }
 
     /** @return the mean loss per example, NaN before the first example */
@@ -45,6 +47,38 @@ public final class Tally {
     }
 
     /** @return the number of examples added */
+    /**
+     * Adds a batch's absolute errors, for a regression: each example's mean over its outputs of
+     * {@code |prediction - target|}, summed over the batch's examples (counted by {@link #add}).
+     *
+     * @param batchAbsoluteErrorSum the sum
+     */
+    public void addAbsoluteError(double batchAbsoluteErrorSum) {
+        absoluteErrorSum += batchAbsoluteErrorSum;
+    }
+
+    /**
+     * Returns Keras' {@code mae} of the examples seen.
+     *
+     * @return the mean absolute error; NaN before any example
+     */
+    public double meanAbsoluteError() {
+        return examples == 0 ? Double.NaN : absoluteErrorSum / examples;
+    }
+
+    /**
+     * The figures as an evaluation of a task.
+     *
+     * @param task what the targets are
+     * @return accuracy for classes, mean absolute error for regression
+     */
+    public io.epochflux.nn.Evaluation evaluation(io.epochflux.data.Task task) {
+        int n = (int) Math.min(Integer.MAX_VALUE, examples);
+        return task == io.epochflux.data.Task.REGRESSION
+                ? io.epochflux.nn.Evaluation.regression(meanLoss(), meanAbsoluteError(), n)
+                : new io.epochflux.nn.Evaluation(meanLoss(), accuracy(), n);
+    }
+
     public long examples() {
         return examples;
     }
