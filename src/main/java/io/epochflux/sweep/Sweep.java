@@ -4,6 +4,7 @@ import io.epochflux.data.Dataset;
 import io.epochflux.nn.Activation;
 import io.epochflux.nn.Loss;
 import io.epochflux.nn.Sequential;
+import io.epochflux.nn.Trainable;
 import io.epochflux.stop.EarlyStopping;
 import io.epochflux.train.BatchListener;
 import io.epochflux.train.EpochMetrics;
@@ -74,6 +75,7 @@ public final class Sweep {
     private final Map<Integer, TrialResult> completed;
     private final BiFunction<Trial, Flux<EpochMetrics>, Flux<EpochMetrics>> decorator;
     private final Function<Trial, BatchListener> batchListeners;
+    private final Function<Trial, ? extends Trainable> models;
     private final Scheduler scheduler;
     private final boolean shuffleStart;
 
@@ -103,6 +105,7 @@ public final class Sweep {
         this.completed = Map.copyOf(done);
         this.decorator = b.decorator;
         this.batchListeners = b.batchListeners;
+        this.models = b.models;
         this.scheduler = b.scheduler;
         this.shuffleStart = b.shuffleStart;
     }
@@ -246,9 +249,13 @@ public final class Sweep {
     private Flux<TrialEvent> trial(Trial t, PrunerState state, Permits permits) {
         return permits.ticket().flatMapMany(ticket -> Flux.defer(() -> {
             TrialConfig c = t.config();
-            Sequential model = model(c);
-            Trainer.Builder tb = Trainer.builder().epochs(epochs).batchSize(c.batchSize()).optimizer(c.toOptimizer())
+            Trainable model = models == null ? model(c) : Objects.requireNonNull(models.apply(t), "the model factory's model");
+            Trainer.Builder tb = Trainer.builder().epochs(epochs).batchSize(c.batchSize())
                     .seed(seed).batchListener(batchListeners == null ? null : batchListeners.apply(t));
+            if (!model.ownsOptimizer()) {
+                // a model with an optimizer of its own (a DL4J network's updater) refuses the trial's
+                tb.optimizer(c.toOptimizer());
+            }
             if (scheduler != null) {
                 tb.scheduler(scheduler);
             }
@@ -387,6 +394,7 @@ public final class Sweep {
         private Collection<TrialResult> completed = List.of();
         private BiFunction<Trial, Flux<EpochMetrics>, Flux<EpochMetrics>> decorator;
         private Function<Trial, BatchListener> batchListeners;
+        private Function<Trial, ? extends Trainable> models;
         private Scheduler scheduler;
         private boolean shuffleStart = true;
 
@@ -531,6 +539,21 @@ public final class Sweep {
          */
         public Builder batchListeners(Function<Trial, BatchListener> listeners) {
             this.batchListeners = listeners;
+            return this;
+        }
+
+        /**
+         * Builds each trial's model (default: a {@link Sequential} of the trial's hidden layers and
+         * activation with a softmax output, seeded with the sweep's seed). The factory may return
+         * any {@link Trainable}, a DL4J network through {@code Dl4jModel.of} among them, built from
+         * the trial's settings; a new model each call, since trials may train at once. A model
+         * with its own optimizer (a DL4J network's updater) ignores the trial's optimizer.
+         *
+         * @param factory given a trial, a fresh model for it
+         * @return this builder
+         */
+        public Builder models(Function<Trial, ? extends Trainable> factory) {
+            this.models = Objects.requireNonNull(factory, "factory");
             return this;
         }
 
