@@ -1,7 +1,7 @@
 package io.epochflux.cli;
 
 import io.epochflux.data.Split;
-import io.epochflux.nn.Sequential;
+import io.epochflux.nn.Trainable;
 import io.epochflux.stop.EarlyStopping;
 import io.epochflux.stop.StopRule;
 import io.epochflux.train.Trainer;
@@ -20,21 +20,29 @@ import java.util.Map;
  * @param rule every stop rule composed (early stopping included), or null
  * @param configuration the settings, for report.json
  */
-record RunPlan(String name, Sequential model, Trainer trainer, Split split, EarlyStopping earlyStopping, StopRule rule,
+record RunPlan(String name, Trainable model, Trainer trainer, Split split, EarlyStopping earlyStopping, StopRule rule,
                Map<String, Object> configuration) {
 
     /** @return a short title for charts: the settings that tell runs apart */
     String title() {
-        return name + ": " + model.describe() + ", " + trainer.optimizer().name() + " lr " + trainer.optimizer().learningRate()
-                + ", batch " + trainer.batchSize() + ", seed " + trainer.seed();
+        return name + ": " + model.describe() + ", " + optimizerOf(this) + ", batch " + trainer.batchSize() + ", seed "
+                + trainer.seed();
+    }
+
+    /** @return the optimizer and its rate, as in {@code sgd lr 0.01}, or what a model with its own updater trains with */
+    static String optimizerOf(RunPlan plan) {
+        if (plan.model().ownsOptimizer()) {
+            return "the network's updater, lr " + plan.model().learningRate(plan.trainer().optimizer());
+        }
+        return plan.trainer().optimizer().name() + " lr " + plan.trainer().optimizer().learningRate();
     }
 
     /** @return the configuration as the tags of the metrics' info gauge */
     Map<String, String> infoTags() {
         Map<String, String> tags = new LinkedHashMap<>();
         tags.put("model", model.describe());
-        tags.put("optimizer", trainer.optimizer().name());
-        tags.put("learning_rate", String.valueOf(trainer.optimizer().learningRate()));
+        tags.put("optimizer", model.ownsOptimizer() ? model.engine() + " updater" : trainer.optimizer().name());
+        tags.put("learning_rate", String.valueOf(model.learningRate(trainer.optimizer())));
         tags.put("batch_size", String.valueOf(trainer.batchSize()));
         tags.put("epochs", String.valueOf(trainer.epochs()));
         tags.put("seed", String.valueOf(trainer.seed()));

@@ -2,6 +2,7 @@ package io.epochflux.cli;
 
 import io.epochflux.data.Split;
 import io.epochflux.nn.Sequential;
+import io.epochflux.nn.Trainable;
 import io.epochflux.internal.Format;
 import io.epochflux.report.ProgressPrinter;
 import io.epochflux.stop.EarlyStopping;
@@ -63,6 +64,17 @@ final class TrainCommand implements Callable<Integer> {
     @Mixin
     ThreadOptions threads;
 
+    @Option(names = "--dl4j", paramLabel = "FILE",
+            description = {"Train a DL4J network instead of the dense model: a model saved with DL4J's ModelSerializer "
+                    + "(.zip, with its updater state) or a configuration written by MultiLayerConfiguration.toJson() or "
+                    + "ComputationGraphConfiguration.toJson(). The network's updater is its optimizer, so --optimizer, "
+                    + "--lr, --momentum, --nesterov, --hidden and --activation do not apply.",
+                "model.zip is then saved in DL4J's format."})
+    Path dl4j;
+
+    /** The options that describe the dense model or its optimizer, which a DL4J network brings itself. */
+    static final List<String> DENSE_ONLY = List.of("--optimizer", "--lr", "--momentum", "--nesterov", "--hidden", "--activation");
+
     @Option(names = "--name", paramLabel = "NAME",
             description = "The run's name in reports and metrics (default: patience-N, or no-early-stopping).")
     String name;
@@ -79,15 +91,38 @@ final class TrainCommand implements Callable<Integer> {
         StopRule rule = stops.rule(spec, es);
         Function<Flux<EpochMetrics>, Flux<EpochMetrics>> steering = learningRate.operator(spec);
         ProgressPrinter printer = new ProgressPrinter(out, training.epochs, output.verbosity(), System.console() != null);
-        Trainer trainer = training.trainer(spec, printer);
-        model.hiddenUnits(spec);
+        if (dl4j != null) {
+            for (String option : DENSE_ONLY) {
+                if (spec.commandLine().getParseResult().hasMatchedOption(option)) {
+                    throw Usage.error(spec, option + " must not be given with --dl4j: the DL4J network's own configuration "
+                            + "(its layers and updater) sets it, but it was");
+                }
+            }
+        }
+        Trainer trainer = training.trainer(spec, printer, dl4j == null);
+        if (dl4j == null) {
+            model.hiddenUnits(spec);
+        }
         Split split = data.load(spec, training.seed);
-        model.check(spec, split.train().featureCount(), split.train().labelCount(), trainer.batchSize(), 1);
+        Trainable network;
+        if (dl4j == null) {
+            model.check(spec, split.train().featureCount(), split.train().labelCount(), trainer.batchSize(), 1);
+            network = null;
+        } else {
+            network = Dl4jNetworks.load(spec, dl4j);
+            try {
+                network.checkFits(split.train(), "--dl4j's network");
+            } catch (IllegalArgumentException e) {
+                throw Usage.error(spec, e.getMessage() + " (" + dl4j + ")");
+            }
+        }
         checkpoints.check(spec, output.out, metricsOptions.minEpochDuration != null);
         // last of the checks, as it creates the directory: every option is checked before training
         output.check(spec);
         metricsOptions.warn(spec, spec.commandLine().getErr());
-        Sequential network = model.build(spec, split.train().featureCount(), split.train().labelCount(), training.seed);
+        if (network == null) {
+            network = model.build(spec, split.train().featureCount(), split.train().labelCount(), training.seed);
+        }
         String runName = name != null ? name : es == null ? "no-early-stopping" : "patience-" + es.patience();
         Map<String, Object> configuration = configuration(network, trainer, es, rule);
         configuration.put("learning_rate_operator", LearningRateOptions.describe(steering));
@@ -126,15 +161,27 @@ final class TrainCommand implements Callable<Integer> {
         }
     }
 
-    static Map<String, Object> configuration(Sequential network, Trainer trainer, EarlyStopping es, StopRule rule) {
+    static Map<String, Object> configuration(Trainable network, Trainer trainer, EarlyStopping es, StopRule rule) {
         Map<String, Object> c = new LinkedHashMap<>();
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("layers", network.describe());
-        m.put("loss", network.loss().kerasName());
+        if (network instanceof Sequential dense) {
+            m.put("loss", dense.loss().kerasName());
+        } else {
+            m.put("engine", network.engine());
+        }
         m.put("parameters", network.parameterCount());
-        m.put("seed", network.seed());
+        if (network instanceof Sequential dense) {
+            m.put("seed", dense.seed());
+        }
         c.put("model", m);
-        c.put("trainer", trainer.describe());
+        Map<String, Object> t = trainer.describe();
+        if (network.ownsOptimizer()) {
+            // the trainer's optimizer is not used: the network's updater is
+            t.keySet().removeAll(List.of("optimizer", "learning_rate", "momentum", "nesterov", "beta_1", "beta_2", "epsilon"));
+            t.put("optimizer", "the network's own updater");
+        }
+        c.put("trainer", t);
         c.put("early_stopping", StopOptions.describe(es));
         c.put("stop_rule", rule == null ? "none" : rule.describe());
         return c;
@@ -146,8 +193,8 @@ final class TrainCommand implements Callable<Integer> {
                 plan.model().describe(), plan.model().parameterCount(), s.train().size(), s.validation().size(),
                 s.test().size());
         out.printf("  data: %s (sha256 %s)%n", s.train().name(), s.train().digest().substring(0, 12));
-        out.printf("  %s lr %s, batch %d, up to %d epochs, seed %d; %s; kernel %s%n",
-                plan.trainer().optimizer().name(), plan.trainer().optimizer().learningRate(), plan.trainer().batchSize(),
+        out.printf("  %s, batch %d, up to %d epochs, seed %d; %s; kernel %s%n",
+                RunPlan.optimizerOf(plan), plan.trainer().batchSize(),
                 plan.trainer().epochs(), plan.trainer().seed(), plan.rule() == null ? "no stop rule" : plan.rule().describe(),
                 plan.model().kernelFor(plan.trainer().batchSize()));
         if (metrics != null) {

@@ -59,9 +59,20 @@ final class TrainingOptions {
     }
 
     Trainer trainer(CommandSpec spec, BatchListener listener) {
+        return trainer(spec, listener, true);
+    }
+
+    /**
+     * @param withOptimizer false for a model with an optimizer of its own (a DL4J network's
+     *                      updater): then the optimizer options must not be given
+     */
+    Trainer trainer(CommandSpec spec, BatchListener listener, boolean withOptimizer) {
         Usage.atLeast(spec, "--epochs", epochs, 1);
         Usage.atLeast(spec, "--batch-size", batchSize, 1);
-        return Trainer.builder().epochs(epochs).batchSize(batchSize).optimizer(optimizer(spec)).seed(seed)
-                .batchListener(listener).build();
+        Trainer.Builder b = Trainer.builder().epochs(epochs).batchSize(batchSize).seed(seed).batchListener(listener);
+        if (withOptimizer) {
+            b.optimizer(optimizer(spec));
+        }
+        return b.build();
     }
 }

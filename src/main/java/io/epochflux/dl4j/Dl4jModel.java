@@ -184,6 +184,7 @@ public final class Dl4jModel implements Trainable {
      * @param file the target; replaced only once the whole file is written
      * @throws IOException when writing fails
      */
+    @Override
     public void save(Path file) throws IOException {
         Objects.requireNonNull(file, "file");
         lease.lock();
@@ -217,6 +218,21 @@ public final class Dl4jModel implements Trainable {
     @Override
     public String engine() {
         return "dl4j";
+    }
+
+    /**
+     * Names the engine and ND4J's backend.
+     *
+     * @param batchSize examples per step
+     * @return for example {@code dl4j/CPU}
+     */
+    @Override
+    public String kernelFor(int batchSize) {
+        if (batchSize < 1) {
+            throw new IllegalArgumentException("batchSize must be >= 1, but was " + batchSize);
+        }
+        return "dl4j/" + org.nd4j.linalg.factory.Nd4j.getBackend().getEnvironment().getClass().getSimpleName()
+                .replace("Environment", "");
     }
 
     @Override

@@ -285,6 +285,7 @@ public final class Sequential implements Trainable {
      * @param batchSize examples per step, {@code >= 1}
      * @return the kernel's name
      */
+    @Override
     public String kernelFor(int batchSize) {
         if (batchSize < 1) {
             throw new IllegalArgumentException("batchSize must be >= 1, but was " + batchSize);
@@ -302,6 +303,7 @@ public final class Sequential implements Trainable {
      * @param batchSize examples per step, {@code >= 1}
      * @return threads, {@code >= 1}
      */
+    @Override
     public int blasThreadsFor(int batchSize) {
         if (batchSize < 1) {
             throw new IllegalArgumentException("batchSize must be >= 1, but was " + batchSize);
@@ -560,6 +562,7 @@ public final class Sequential implements Trainable {
      * @param file the target; replaced only once the whole file is written
      * @throws IOException when writing fails
      */
+    @Override
     public void save(Path file) throws IOException {
         Objects.requireNonNull(file, "file");
         ModelFiles.save(file, layout, seed, snapshot().unsafeValues());

@@ -2,6 +2,8 @@ package io.epochflux.nn;
 
 import io.epochflux.data.Dataset;
 
+import java.io.IOException;
+import java.nio.file.Path;
 import java.util.Optional;
 
 /**
@@ -49,6 +51,34 @@ public interface Trainable {
      * @throws IllegalArgumentException naming the role, the dataset and what differs
      */
     void checkFits(Dataset data, String role);
+
+    /**
+     * Names the arithmetic a session of this batch size runs on, for reports.
+     *
+     * @param batchSize examples per step, {@code >= 1}
+     * @return for example {@code heap/vector-512}; by default the {@link #engine()}
+     */
+    default String kernelFor(int batchSize) {
+        return engine();
+    }
+
+    /**
+     * Tells how many BLAS threads a session of this batch size uses, for reports.
+     *
+     * @param batchSize examples per step, {@code >= 1}
+     * @return threads, {@code >= 1}; by default 1
+     */
+    default int blasThreadsFor(int batchSize) {
+        return 1;
+    }
+
+    /**
+     * Saves the model atomically in its engine's own format, waiting for a batch in flight.
+     *
+     * @param file the target; replaced only once the whole file is written
+     * @throws IOException when writing fails
+     */
+    void save(Path file) throws IOException;
 
     /**
      * Tells whether the model brings its own optimizer (a DL4J network's updater): then the
