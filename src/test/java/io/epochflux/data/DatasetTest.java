@@ -95,4 +95,16 @@ class DatasetTest {
         Dataset other = Dataset.of("tiny", 4, 2, 2, x, new float[] {1, 0, 0, 1, 1, 0, 0, 1});
         assertNotEquals(tiny().digest(), other.digest());
     }
+
+    @Test
+    void classificationDigestsStayAsTheyWereRecorded() {
+        // computed outside Java from the v1 layout: "epochflux-dataset-v1", size, featureCount and
+        // labelCount as big-endian ints, then every float big-endian
+        assertEquals("20e58f42344b9d3338ea7f6eeef7732594997c4e21136c078f8285173cf9a02b", tiny().digest());
+        // the seed split as docs/results/*/report.json recorded it: runs stay comparable
+        Split seed = TestData.seedSplit();
+        assertEquals("e26da7360ae9c627482c6bc4c88cab9cc4b9cc44bd2c2463aeb0b0013e0e210b", seed.train().digest());
+        assertEquals("c54e00bfec33a55983924bd6c9a06acfcb0159cceada004f81be5942adaa2ee3", seed.validation().digest());
+        assertEquals("b72a370b63d1f0a14e14433de2c407ca6397e28a3d73244f9c0937b6d77b5546", seed.test().digest());
+    }
 }
