@@ -13,7 +13,7 @@ import java.util.Objects;
 public record Split(Dataset train, Dataset validation, Dataset test) {
 
     /**
-     * Checks that all three are present and have the same shape.
+     * Checks that all three are present and have the same shape and task.
      *
      * @param train the training examples
      * @param validation the validation examples
@@ -28,6 +28,10 @@ public record Split(Dataset train, Dataset validation, Dataset test) {
                 throw new IllegalArgumentException("every part of a split must have the training set's shape "
                         + train.featureCount() + " -> " + train.labelCount() + ", but " + d.name() + " has "
                         + d.featureCount() + " -> " + d.labelCount());
+            }
+            if (d.task() != train.task()) {
+                throw new IllegalArgumentException("every part of a split must have the training set's task "
+                        + train.task() + ", but " + d.name() + " is " + d.task());
             }
         }
     }
