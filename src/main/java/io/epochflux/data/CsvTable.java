@@ -30,8 +30,8 @@ import java.util.TreeMap;
  *
  * <p>The file is UTF-8 (a byte-order mark is skipped) in RFC 4180's format, written by this small
  * parser rather than a library: a header row of unique, non-empty column names, then one record
- * per row, fields separated by commas and records by CRLF or LF (a trailing line break is
- * optional). A field in double quotes may hold commas, line breaks and doubled quotes
+ * per row, fields separated by commas and records by CRLF or LF (or a lone CR; a trailing line
+ * break is optional). A field in double quotes may hold commas, line breaks and doubled quotes
  * ({@code "say ""hi"""}); a quote anywhere else is refused. Empty lines are skipped. Spaces and
  * tabs around a value are not part of it, so {@code " 5.1"} is 5.1 and {@code "setosa "} is
  * {@code setosa}.

@@ -193,6 +193,15 @@ class CsvTableTest {
     }
 
     @Test
+    void acceptsALoneCrAsALineBreak() throws IOException {
+        Table t = LABEL.read(write("a,label\r1,p\r2,\"q\rr\"\r"));
+        assertArrayEquals(new float[] {1, 2}, t.dataset().featureArray());
+        assertEquals(List.of("p", "q\rr"), t.classNames());
+        assertEquals("line 4 (data row 2), column \"a\" must be a number, but was \"x\"",
+                failure(LABEL, "a,label\r\"1\r\",p\rx,q\r"));
+    }
+
+    @Test
     void skipsEmptyLinesAndStripsSpacesAroundValues() throws IOException {
         Table t = LABEL.read(write("\n a , label \n\n 1.5 ,setosa \r\n\r\n\t2,\" virginica\"\n\n\n"));
         assertEquals(List.of("a"), t.featureNames());
@@ -419,6 +428,12 @@ class CsvTableTest {
                 + "targets (need .* as float32, but the heap has .* free \\(keeping .* for training\\); raise -Xmx, or"
                 + "|must fit one array of at most 2,147,483,631 numbers, but are [0-9,]+;)"
                 + " if the label is a number to predict, read it with task\\(Task.REGRESSION\\)"), message);
+    }
+
+    @Test
+    void refusesADirectoryNamingIt() {
+        IOException e = assertThrows(IOException.class, () -> LABEL.read(dir));
+        assertTrue(e.getMessage().startsWith(dir.toString()), e.getMessage());
     }
 
     @Test
