@@ -15,15 +15,18 @@ import java.util.SplittableRandom;
 
 /**
  * An immutable set of examples: float32 features ({@code [size, featureCount]}, pixels scaled to
- * [0, 1] for images) and float32 targets ({@code [size, labelCount]}, one-hot for classes).
+ * [0, 1] for images) and float32 targets ({@code [size, labelCount]}): one-hot classes for a
+ * {@link Task#CLASSIFICATION} dataset ({@link #of}, {@link #fromIdx}), numbers to predict for a
+ * {@link Task#REGRESSION} one ({@link #regression}).
  *
  * <p>Every accessor hands out a copy, so one dataset can feed many runs at once. Subsets
- * ({@link #slice}, {@link #select}, {@link #sample}) carry a name that records how they were
- * made, and {@link #digest()} identifies the exact content for a run's provenance.
+ * ({@link #slice}, {@link #select}, {@link #sample}) keep the task and carry a name that records
+ * how they were made, and {@link #digest()} identifies the exact content for a run's provenance.
  */
 public final class Dataset {
 
     private final String name;
+    private final Task task;
     private final int size;
     private final int featureCount;
     private final int labelCount;
@@ -45,8 +48,10 @@ public final class Dataset {
         });
     }
 
-    private Dataset(String name, int size, int featureCount, int labelCount, float[] features, float[] labels) {
+    private Dataset(String name, Task task, int size, int featureCount, int labelCount, float[] features,
+                    float[] labels) {
         this.name = name;
+        this.task = task;
         this.size = size;
         this.featureCount = featureCount;
         this.labelCount = labelCount;
@@ -86,7 +91,7 @@ public final class Dataset {
     }
 
     /**
-     * Creates a dataset from row-major arrays.
+     * Creates a classification dataset from row-major arrays.
      *
      * @param name a short description for reports
      * @param size the number of examples, {@code >= 0}
@@ -97,27 +102,61 @@ public final class Dataset {
      * @return the dataset
      */
     public static Dataset of(String name, int size, int featureCount, int labelCount, float[] features, float[] labels) {
+        check(name, size, featureCount, labelCount, features, labels, "labelCount", "labels");
+        return new Dataset(name, Task.CLASSIFICATION, size, featureCount, labelCount, features.clone(), labels.clone());
+    }
+
+    /**
+     * Creates a regression dataset from row-major arrays: the targets are numbers to predict, not
+     * classes, so {@link #classOf(int)} refuses it and its {@link #digest()} differs from a
+     * classification dataset's with the same arrays.
+     *
+     * @param name a short description for reports
+     * @param size the number of examples, {@code >= 0}
+     * @param featureCount features per example, {@code >= 1}
+     * @param targetCount targets per example, {@code >= 1}
+     * @param features {@code size * featureCount} values, copied
+     * @param targets {@code size * targetCount} values, copied
+     * @return the dataset, {@link Task#REGRESSION}
+     */
+    public static Dataset regression(String name, int size, int featureCount, int targetCount, float[] features,
+                                     float[] targets) {
+        check(name, size, featureCount, targetCount, features, targets, "targetCount", "targets");
+        return new Dataset(name, Task.REGRESSION, size, featureCount, targetCount, features.clone(), targets.clone());
+    }
+
+    private static void check(String name, int size, int featureCount, int targetCount, float[] features,
+                              float[] targets, String targetCountName, String targetsName) {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(features, "features");
-        Objects.requireNonNull(labels, "labels");
+        Objects.requireNonNull(targets, targetsName);
         if (size < 0) {
             throw new IllegalArgumentException("size must be >= 0, but was " + size);
         }
         if (featureCount < 1) {
             throw new IllegalArgumentException("featureCount must be >= 1, but was " + featureCount);
         }
-        if (labelCount < 1) {
-            throw new IllegalArgumentException("labelCount must be >= 1, but was " + labelCount);
+        if (targetCount < 1) {
+            throw new IllegalArgumentException(targetCountName + " must be >= 1, but was " + targetCount);
         }
         if (features.length != (long) size * featureCount) {
             throw new IllegalArgumentException("features.length must be size * featureCount = "
                     + (long) size * featureCount + ", but was " + features.length);
         }
-        if (labels.length != (long) size * labelCount) {
-            throw new IllegalArgumentException("labels.length must be size * labelCount = "
-                    + (long) size * labelCount + ", but was " + labels.length);
+        if (targets.length != (long) size * targetCount) {
+            throw new IllegalArgumentException(targetsName + ".length must be size * " + targetCountName + " = "
+                    + (long) size * targetCount + ", but was " + targets.length);
         }
-        return new Dataset(name, size, featureCount, labelCount, features.clone(), labels.clone());
+    }
+
+    /**
+     * Wraps arrays the caller hands over and never touches again, without a copy: for readers in
+     * this package that have already checked the shape.
+     */
+    static Dataset wrap(String name, Task task, int size, int featureCount, int labelCount, float[] features,
+                        float[] labels) {
+        check(name, size, featureCount, labelCount, features, labels, "labelCount", "labels");
+        return new Dataset(name, Objects.requireNonNull(task, "task"), size, featureCount, labelCount, features, labels);
     }
 
     /**
@@ -162,7 +201,7 @@ public final class Dataset {
             }
             y[i * classes + label] = 1f;
         }
-        return new Dataset(fileName(imagesSource), n, d, classes, x, y);
+        return new Dataset(fileName(imagesSource), Task.CLASSIFICATION, n, d, classes, x, y);
     }
 
     private static String fileName(String source) {
@@ -177,6 +216,16 @@ public final class Dataset {
      */
     public String name() {
         return name;
+    }
+
+    /**
+     * Returns what the targets mean: one-hot classes or numbers to predict.
+     *
+     * @return {@link Task#CLASSIFICATION} for {@link #of} and {@link #fromIdx}, {@link Task#REGRESSION}
+     *         for {@link #regression}
+     */
+    public Task task() {
+        return task;
     }
 
     /**
@@ -204,15 +253,6 @@ public final class Dataset {
      */
     public int labelCount() {
         return labelCount;
-    }
-
-    /**
-     * Tells what the targets are.
-     *
-     * @return {@link Task#CLASSIFICATION} for one-hot classes, {@link Task#REGRESSION} for numbers
-     */
-    public Task task() {
-        return Task.CLASSIFICATION;
     }
 
     /**
@@ -256,8 +296,13 @@ public final class Dataset {
      *
      * @param index the example, {@code 0 <= index < size()}
      * @return the class
+     * @throws IllegalStateException when this is a {@link Task#REGRESSION} dataset: it has no classes
      */
     public int classOf(int index) {
+        if (task != Task.CLASSIFICATION) {
+            throw new IllegalStateException("classOf needs a CLASSIFICATION dataset, but " + name + " is " + task
+                    + ": its targets are numbers, not classes");
+        }
         Objects.checkIndex(index, size);
         int base = index * labelCount;
         int best = 0;
@@ -280,7 +325,7 @@ public final class Dataset {
         Objects.checkFromToIndex(from, to, size);
         float[] x = java.util.Arrays.copyOfRange(features, from * featureCount, to * featureCount);
         float[] y = java.util.Arrays.copyOfRange(labels, from * labelCount, to * labelCount);
-        return new Dataset(name + "[" + from + ":" + to + "]", to - from, featureCount, labelCount, x, y);
+        return new Dataset(name + "[" + from + ":" + to + "]", task, to - from, featureCount, labelCount, x, y);
     }
 
     /**
@@ -294,7 +339,8 @@ public final class Dataset {
         return select(indices, name + " select(" + indices.length + ")");
     }
 
-    private Dataset select(int[] indices, String newName) {
+    /** {@link #select(int...)} under a name the caller chose. */
+    Dataset select(int[] indices, String newName) {
         float[] x = new float[indices.length * featureCount];
         float[] y = new float[indices.length * labelCount];
         for (int i = 0; i < indices.length; i++) {
@@ -302,7 +348,7 @@ public final class Dataset {
             System.arraycopy(features, src * featureCount, x, i * featureCount, featureCount);
             System.arraycopy(labels, src * labelCount, y, i * labelCount, labelCount);
         }
-        return new Dataset(newName, indices.length, featureCount, labelCount, x, y);
+        return new Dataset(newName, task, indices.length, featureCount, labelCount, x, y);
     }
 
     /**
@@ -332,8 +378,9 @@ public final class Dataset {
     }
 
     /**
-     * Returns the SHA-256 of the content (shape, features and targets), in lowercase hex. Two
-     * datasets with the same digest hold the same numbers in the same order.
+     * Returns the SHA-256 of the content (shape, features and targets, and the task when it is
+     * {@link Task#REGRESSION}), in lowercase hex. Two datasets with the same digest hold the same
+     * numbers in the same order for the same task.
      *
      * @return 64 hex digits
      */
@@ -350,6 +397,11 @@ public final class Dataset {
         try {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
             sha.update("epochflux-dataset-v1".getBytes(StandardCharsets.US_ASCII));
+            if (task == Task.REGRESSION) {
+                // only regression is marked: classification keeps the digest it had before tasks
+                // existed, so the digests that past runs recorded still match their datasets
+                sha.update("task=regression".getBytes(StandardCharsets.US_ASCII));
+            }
             ByteBuffer header = ByteBuffer.allocate(12).putInt(size).putInt(featureCount).putInt(labelCount);
             sha.update(header.array());
             update(sha, features);
@@ -373,11 +425,21 @@ public final class Dataset {
     }
 
     Dataset rename(String newName) {
-        return new Dataset(newName, size, featureCount, labelCount, features, labels);
+        return new Dataset(newName, task, size, featureCount, labelCount, features, labels);
+    }
+
+    /** The same targets and task with other features, which the caller hands over and never touches again. */
+    Dataset withFeatures(String newName, float[] newFeatures) {
+        if (newFeatures.length != features.length) {
+            throw new IllegalArgumentException("newFeatures.length must be " + features.length + ", but was "
+                    + newFeatures.length);
+        }
+        return new Dataset(newName, task, size, featureCount, labelCount, newFeatures, labels);
     }
 
     @Override
     public String toString() {
-        return "Dataset[" + name + ", " + size + " x " + featureCount + " -> " + labelCount + "]";
+        return "Dataset[" + name + ", " + size + " x " + featureCount + " -> " + labelCount
+                + (task == Task.REGRESSION ? " regression" : "") + "]";
     }
 }

@@ -123,7 +123,7 @@ public final class Idx {
      * An {@code AccessDeniedException} says only the file's name; this one also says why, as the
      * operating system words it, so a one-line error tells the user what to fix.
      */
-    private static FileSystemException withReason(Path file, FileSystemException e) {
+    static FileSystemException withReason(Path file, FileSystemException e) {
         if (e.getReason() != null) {
             return e;
         }

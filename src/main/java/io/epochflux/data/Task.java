@@ -1,9 +1,19 @@
 package io.epochflux.data;
 
-/** What a dataset's targets are: one-hot classes, or numbers to predict. */
+/**
+ * What a dataset's targets mean, and so how its examples are compared and split.
+ */
 public enum Task {
-    /** One-hot targets, one column a class; the metric is accuracy. */
+
+    /**
+     * One-hot targets, one column per class: {@link Dataset#classOf(int)} is the example's class,
+     * and a split by fractions is stratified by class.
+     */
     CLASSIFICATION,
-    /** Numeric targets; the metric is the mean absolute error. */
+
+    /**
+     * Numeric targets, predicted as they are: there are no classes, and a split by fractions is a
+     * plain shuffle.
+     */
     REGRESSION
 }

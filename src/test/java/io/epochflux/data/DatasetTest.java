@@ -95,4 +95,83 @@ class DatasetTest {
         Dataset other = Dataset.of("tiny", 4, 2, 2, x, new float[] {1, 0, 0, 1, 1, 0, 0, 1});
         assertNotEquals(tiny().digest(), other.digest());
     }
+
+    @Test
+    void classificationDigestsStayAsTheyWereRecorded() {
+        // computed outside Java from the v1 layout: "epochflux-dataset-v1", size, featureCount and
+        // labelCount as big-endian ints, then every float big-endian
+        assertEquals("20e58f42344b9d3338ea7f6eeef7732594997c4e21136c078f8285173cf9a02b", tiny().digest());
+        // the seed split as docs/results/*/report.json recorded it: runs stay comparable
+        Split seed = TestData.seedSplit();
+        assertEquals("e26da7360ae9c627482c6bc4c88cab9cc4b9cc44bd2c2463aeb0b0013e0e210b", seed.train().digest());
+        assertEquals("c54e00bfec33a55983924bd6c9a06acfcb0159cceada004f81be5942adaa2ee3", seed.validation().digest());
+        assertEquals("b72a370b63d1f0a14e14433de2c407ca6397e28a3d73244f9c0937b6d77b5546", seed.test().digest());
+    }
+
+    private static Dataset tinyRegression() {
+        float[] x = {0, 1, 2, 3, 4, 5, 6, 7};
+        float[] y = {1, 0, 0, 1, 1, 0, 0, 1};      // the same arrays as tiny(), read as 4 x 2 numbers
+        return Dataset.regression("tiny", 4, 2, 2, x, y);
+    }
+
+    @Test
+    void ofAndFromIdxMakeClassificationDatasets() {
+        assertEquals(Task.CLASSIFICATION, tiny().task());
+        assertEquals(Task.CLASSIFICATION, Dataset.of("m", Nd4j.zeros(2, 3), Nd4j.zeros(2, 2)).task());
+        assertEquals(Task.CLASSIFICATION, TestData.sample().task());
+    }
+
+    @Test
+    void regressionDatasetHoldsItsTargetsAsGiven() {
+        Dataset d = tinyRegression();
+        assertEquals(Task.REGRESSION, d.task());
+        assertEquals(2, d.labelCount());
+        assertArrayEquals(new float[] {1, 0, 0, 1, 1, 0, 0, 1}, d.labelArray());
+        assertTrue(d.toString().contains("regression"), d.toString());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Dataset.regression("bad", 2, 1, 1, new float[2], new float[3]));
+        assertEquals("targets.length must be size * targetCount = 2, but was 3", e.getMessage());
+        IllegalArgumentException c = assertThrows(IllegalArgumentException.class,
+                () -> Dataset.regression("bad", 2, 1, 0, new float[2], new float[0]));
+        assertEquals("targetCount must be >= 1, but was 0", c.getMessage());
+    }
+
+    @Test
+    void regressionDigestDiffersFromClassificationWithTheSameArrays() {
+        assertNotEquals(tiny().digest(), tinyRegression().digest());
+        assertEquals(tinyRegression().digest(), tinyRegression().digest());
+    }
+
+    @Test
+    void subsetsKeepTheTask() {
+        Dataset d = tinyRegression();
+        assertEquals(Task.REGRESSION, d.slice(1, 3).task());
+        assertEquals(Task.REGRESSION, d.select(3, 0).task());
+        assertEquals(Task.REGRESSION, d.sample(2, 7).task());
+        assertEquals(Task.CLASSIFICATION, tiny().sample(2, 7).task());
+        // the same rows as a classification subset, told apart by the task alone
+        assertNotEquals(tiny().slice(1, 3).digest(), d.slice(1, 3).digest());
+    }
+
+    @Test
+    void classOfRefusesARegressionDataset() {
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> tinyRegression().classOf(0));
+        assertEquals("classOf needs a CLASSIFICATION dataset, but tiny is REGRESSION: its targets are numbers, "
+                + "not classes", e.getMessage());
+    }
+
+    @Test
+    void kernelsReadARegressionDatasetsArraysInPlace() {
+        Dataset d = tinyRegression();
+        assertArrayEquals(d.featureArray(), io.epochflux.internal.DatasetArrays.features(d));
+        assertArrayEquals(d.labelArray(), io.epochflux.internal.DatasetArrays.labels(d));
+    }
+
+    @Test
+    void splitRefusesPartsOfDifferentTasks() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> new Split(tiny(), tinyRegression(), tiny()));
+        assertEquals("every part of a split must have the training set's task CLASSIFICATION, but tiny is REGRESSION",
+                e.getMessage());
+    }
 }
