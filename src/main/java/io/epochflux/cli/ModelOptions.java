@@ -1,5 +1,6 @@
 package io.epochflux.cli;
 
+import io.epochflux.data.Task;
 import io.epochflux.internal.MemoryBudget;
 import io.epochflux.nn.Activation;
 import io.epochflux.nn.Loss;
@@ -60,6 +61,11 @@ final class ModelOptions {
      * allocated.
      */
     void check(CommandSpec spec, int inputs, int classes, int batchSize, int runs) {
+        check(spec, inputs, classes, batchSize, runs, Task.CLASSIFICATION);
+    }
+
+    /** As {@link #check(CommandSpec, int, int, int, int)}, with a regression's linear outputs for {@code Task.REGRESSION}. */
+    void check(CommandSpec spec, int inputs, int classes, int batchSize, int runs, Task task) {
         List<Integer> units = hiddenUnits(spec);
         Activation a = activation(spec);
         int[] widths = new int[units.size() + 1];
@@ -69,10 +75,10 @@ final class ModelOptions {
             activations[i] = a;
         }
         widths[units.size()] = classes;
-        activations[units.size()] = Activation.SOFTMAX;
+        activations[units.size()] = output(task);
         Layout layout;
         try {
-            layout = new Layout(inputs, widths, activations, Loss.CATEGORICAL_CROSSENTROPY);
+            layout = new Layout(inputs, widths, activations, loss(task));
         } catch (IllegalArgumentException e) {
             throw Usage.error(spec, "--hidden " + hidden + ": " + e.getMessage());
         }
@@ -87,16 +93,32 @@ final class ModelOptions {
     }
 
     Sequential build(CommandSpec spec, int inputs, int classes, long seed) {
+        return build(spec, inputs, classes, seed, Task.CLASSIFICATION);
+    }
+
+    /**
+     * Builds the model: the hidden layers, then a softmax over the classes with cross-entropy, or
+     * for a regression one linear output a target with the mean squared error.
+     */
+    Sequential build(CommandSpec spec, int inputs, int outputs, long seed, Task task) {
         Activation a = activation(spec);
-        Sequential.Builder b = Sequential.builder(inputs).seed(seed).loss(Loss.CATEGORICAL_CROSSENTROPY);
+        Sequential.Builder b = Sequential.builder(inputs).seed(seed).loss(loss(task));
         for (int units : hiddenUnits(spec)) {
             b.dense(units, a);
         }
         try {
-            return b.dense(classes, Activation.SOFTMAX).build();
+            return b.dense(outputs, output(task)).build();
         } catch (IllegalArgumentException e) {
             // the library's own heap check, should the heap have filled since check(...)
             throw Usage.error(spec, "--hidden " + hidden + ": " + e.getMessage());
         }
+    }
+
+    private static Activation output(Task task) {
+        return task == Task.REGRESSION ? Activation.LINEAR : Activation.SOFTMAX;
+    }
+
+    private static Loss loss(Task task) {
+        return task == Task.REGRESSION ? Loss.MEAN_SQUARED_ERROR : Loss.CATEGORICAL_CROSSENTROPY;
     }
 }

@@ -111,9 +111,13 @@ final class Runner {
         History history = History.of(seen);
         Dataset test = plan.split().test();
         Evaluation evaluation = plan.model().evaluate(test, TEST_BATCH_SIZE);
-        RunReport.Builder report = RunReport.builder(plan.name(), history)
-                .test(evaluation.loss(), evaluation.accuracy(), evaluation.examples())
-                .dataset("train", plan.split().train().name(), plan.split().train().size(), plan.split().train().digest())
+        RunReport.Builder report = RunReport.builder(plan.name(), history);
+        if (evaluation.task() == io.epochflux.data.Task.REGRESSION) {
+            report.testRegression(evaluation.loss(), evaluation.mae(), evaluation.examples());
+        } else {
+            report.test(evaluation.loss(), evaluation.accuracy(), evaluation.examples());
+        }
+        report.dataset("train", plan.split().train().name(), plan.split().train().size(), plan.split().train().digest())
                 .dataset("validation", plan.split().validation().name(), plan.split().validation().size(),
                         plan.split().validation().digest())
                 .dataset("test", test.name(), test.size(), test.digest());

@@ -1,6 +1,8 @@
 package io.epochflux.cli;
 
 import io.epochflux.data.Split;
+import io.epochflux.data.Task;
+import io.epochflux.nn.Evaluation;
 import io.epochflux.nn.Sequential;
 import io.epochflux.nn.Trainable;
 import io.epochflux.internal.Format;
@@ -39,6 +41,9 @@ final class TrainCommand implements Callable<Integer> {
 
     @Mixin
     DataOptions data;
+
+    @Mixin
+    TableOptions table;
 
     @Mixin
     ModelOptions model;
@@ -103,10 +108,12 @@ final class TrainCommand implements Callable<Integer> {
         if (dl4j == null) {
             model.hiddenUnits(spec);
         }
-        Split split = data.load(spec, training.seed);
+        Split split = table.given() ? table.load(spec, training.seed) : data.load(spec, training.seed);
+        Task task = split.train().task();
+        printer.metric(Evaluation.metricName(task));
         Trainable network;
         if (dl4j == null) {
-            model.check(spec, split.train().featureCount(), split.train().labelCount(), trainer.batchSize(), 1);
+            model.check(spec, split.train().featureCount(), split.train().labelCount(), trainer.batchSize(), 1, task);
             network = null;
         } else {
             network = Dl4jNetworks.load(spec, dl4j);
@@ -121,11 +128,12 @@ final class TrainCommand implements Callable<Integer> {
         output.check(spec);
         metricsOptions.warn(spec, spec.commandLine().getErr());
         if (network == null) {
-            network = model.build(spec, split.train().featureCount(), split.train().labelCount(), training.seed);
+            network = model.build(spec, split.train().featureCount(), split.train().labelCount(), training.seed, task);
         }
         String runName = name != null ? name : es == null ? "no-early-stopping" : "patience-" + es.patience();
         Map<String, Object> configuration = configuration(network, trainer, es, rule);
         configuration.put("learning_rate_operator", LearningRateOptions.describe(steering));
+        table.table().ifPresent(t -> configuration.put("table", tableSection(t, table.standardization().orElseThrow())));
         RunPlan plan = new RunPlan(runName, network, trainer, split, es, rule, configuration);
 
         try (Interrupt interrupt = new Interrupt();
@@ -153,12 +161,33 @@ final class TrainCommand implements Callable<Integer> {
             }
             printSummary(out, result);
             if (files != null) {
-                List<Path> written = files.finish(result);
+                List<Path> written = new java.util.ArrayList<>(files.finish(result));
+                if (table.standardization().isPresent()) {
+                    // what validation, test and any later prediction must apply to the features, beside model.zip
+                    Path file = output.out.resolve("standardization.json");
+                    io.epochflux.internal.AtomicFiles.write(file,
+                            table.standardization().get().toJson().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                    written.add(file);
+                }
                 out.println("Wrote " + written.stream().map(Path::toString).collect(Collectors.joining(", ")));
             }
             out.flush();
             return Runner.exitCode(List.of(result), interrupt, metrics, metricsOptions.linger, out);
         }
+    }
+
+    /** The table's section of report.json: where it came from, what it predicts, and how its features were scaled. */
+    static Map<String, Object> tableSection(io.epochflux.data.Table t, io.epochflux.data.Standardization z) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("label", t.labelName());
+        m.put("task", t.task().name().toLowerCase(java.util.Locale.ROOT));
+        m.put("features", t.featureNames());
+        if (!t.classNames().isEmpty()) {
+            m.put("classes", t.classNames());
+        }
+        m.put("dropped_rows", t.droppedRows());
+        m.put("standardization", Map.of("means", z.means(), "stds", z.stds()));
+        return m;
     }
 
     static Map<String, Object> configuration(Trainable network, Trainer trainer, EarlyStopping es, StopRule rule) {
@@ -210,8 +239,8 @@ final class TrainCommand implements Callable<Integer> {
                 () -> out.printf("Ended after %d epochs without a stop report (%s)%n", r.history().size(),
                         r.error() != null ? "failed" : "interrupted"));
         StringBuilder line = new StringBuilder("Test: loss ");
-        Format.fixed4(line, r.test().loss()).append(" - accuracy ");
-        Format.fixed4(line, r.test().accuracy());
+        Format.fixed4(line, r.test().loss()).append(" - ").append(r.test().metricName()).append(' ');
+        Format.fixed4(line, r.test().metric());
         out.println(line.append(" (").append(r.test().examples()).append(" examples, batch ")
                 .append(Runner.TEST_BATCH_SIZE).append(')'));
     }

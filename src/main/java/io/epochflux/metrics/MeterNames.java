@@ -24,6 +24,11 @@ public final class MeterNames {
     /** Gauge of the latest accuracy ({@code epochflux_accuracy_ratio}). Tags: run, sweep, split. */
     public static final String ACCURACY = "epochflux.accuracy";
     /**
+     * Gauge of the latest mean absolute error of a regression ({@code epochflux_mae}), registered
+     * with the run's first epoch that carries {@code mae}. Tags: run, sweep, split.
+     */
+    public static final String MAE = "epochflux.mae";
+    /**
      * Gauge of the learning rate in force during the latest epoch ({@code epochflux_learning_rate}),
      * as the epochs carry it ({@code learning_rate}) when a learning-rate operator is in the chain;
      * NaN otherwise. Tags: run, sweep.

@@ -106,6 +106,8 @@ public final class TrainingMetrics implements Function<Flux<EpochMetrics>, Flux<
             + " epoch's batches, split=validation is measured after the epoch";
     private static final String ACCURACY_HELP = "The latest epoch's accuracy: split=train is the running mean over the"
             + " epoch's batches, split=validation is measured after the epoch";
+    private static final String MAE_HELP = "The latest epoch's mean absolute error (a regression): split=train is the"
+            + " running mean over the epoch's batches, split=validation is measured after the epoch";
     private static final Pattern TAG_KEY = Pattern.compile("[a-zA-Z_][a-zA-Z0-9_]*");
 
     private final MeterRegistry registry;
@@ -253,6 +255,9 @@ public final class TrainingMetrics implements Function<Flux<EpochMetrics>, Flux<
         private volatile double accuracy = Double.NaN;
         private volatile double valLoss = Double.NaN;
         private volatile double valAccuracy = Double.NaN;
+        private volatile double mae = Double.NaN;
+        private volatile double valMae = Double.NaN;
+        private boolean maeRegistered; // on the run's thread
         private volatile double learningRate = Double.NaN;
         private volatile RunState state = RunState.RUNNING;
         private volatile StopReport lastReport;
@@ -332,6 +337,20 @@ public final class TrainingMetrics implements Function<Flux<EpochMetrics>, Flux<
             accuracy = m.value("accuracy").orElse(Double.NaN);
             valLoss = m.value("val_loss").orElse(Double.NaN);
             valAccuracy = m.value("val_accuracy").orElse(Double.NaN);
+            if (m.value("mae").isPresent() || m.value("val_mae").isPresent()) {
+                mae = m.value("mae").orElse(Double.NaN);
+                valMae = m.value("val_mae").orElse(Double.NaN);
+                if (!maeRegistered) {
+                    maeRegistered = true;
+                    synchronized (registry) {
+                        if (!removed) {
+                            gauge(MeterNames.MAE, tags.and(MeterNames.SPLIT, "train"), null, MAE_HELP, this, x -> x.mae);
+                            gauge(MeterNames.MAE, tags.and(MeterNames.SPLIT, "validation"), null, MAE_HELP, this,
+                                    x -> x.valMae);
+                        }
+                    }
+                }
+            }
             learningRate = m.value("learning_rate").orElse(Double.NaN);
             for (Followed f : follows) {
                 f.observe(m);

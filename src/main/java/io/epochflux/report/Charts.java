@@ -90,7 +90,10 @@ public final class Charts {
                 losses.addSeries(series(metric, epochs, history.series(metric)));
             }
         }
-        for (String metric : new String[] {"accuracy", "val_accuracy"}) {
+        // a regression's epochs carry mae where a classification's carry accuracy
+        boolean regression = history.metricNames().contains("mae") && !history.metricNames().contains("accuracy");
+        String metricName = regression ? "mae" : "accuracy";
+        for (String metric : new String[] {metricName, "val_" + metricName}) {
             if (history.metricNames().contains(metric)) {
                 accuracies.addSeries(series(metric, epochs, history.series(metric)));
             }
@@ -99,9 +102,13 @@ public final class Charts {
         NumberAxis left = new NumberAxis("loss");
         left.setLabelFont(LABEL);
         left.setAutoRangeIncludesZero(true);
-        NumberAxis right = new NumberAxis("accuracy");
+        NumberAxis right = new NumberAxis(metricName);
         right.setLabelFont(LABEL);
-        right.setRange(0.0, 1.0);
+        if (regression) {
+            right.setAutoRangeIncludesZero(true);
+        } else {
+            right.setRange(0.0, 1.0);
+        }
         XYPlot plot = new XYPlot(losses, x, left, lines(losses.getSeriesCount(), LOSS, VAL_LOSS));
         plot.setRangeAxis(1, right);
         plot.setDataset(1, accuracies);

@@ -29,6 +29,15 @@ public final class HistoryCsv {
     /** The columns every history file starts with. */
     public static final List<String> STANDARD_COLUMNS = List.of("epoch", "loss", "accuracy", "val_loss", "val_accuracy");
 
+    /** The columns a regression's history file starts with: {@code mae} in place of accuracy. */
+    public static final List<String> REGRESSION_COLUMNS = List.of("epoch", "loss", "mae", "val_loss", "val_mae");
+
+    /** The standard columns after {@code epoch}: a regression's when the epochs carry {@code mae} and no accuracy. */
+    private static List<String> standard(java.util.Collection<String> names) {
+        List<String> columns = names.contains("mae") && !names.contains("accuracy") ? REGRESSION_COLUMNS : STANDARD_COLUMNS;
+        return columns.subList(1, columns.size());
+    }
+
     private HistoryCsv() {
     }
 
@@ -42,7 +51,7 @@ public final class HistoryCsv {
     public static void write(Path file, History history) throws IOException {
         Objects.requireNonNull(file, "file");
         Objects.requireNonNull(history, "history");
-        Set<String> metrics = new LinkedHashSet<>(STANDARD_COLUMNS.subList(1, STANDARD_COLUMNS.size()));
+        Set<String> metrics = new LinkedHashSet<>(standard(history.metricNames()));
         metrics.addAll(history.metricNames());
         AtomicFiles.write(file, raw -> {
             Writer w = new OutputStreamWriter(raw, StandardCharsets.UTF_8);
@@ -70,7 +79,7 @@ public final class HistoryCsv {
      * Starts a history file that grows epoch by epoch, as Keras' {@code CSVLogger} writes one:
      * each epoch's row is appended and flushed to the operating system as the epoch arrives, so a
      * run killed at any moment leaves every finished epoch in the file. The columns are the standard
-     * five, then the further values of the first epoch in their order ({@code learning_rate}, ...).
+     * five ({@link #REGRESSION_COLUMNS} for a regression), then the further values of the first epoch in their order ({@code learning_rate}, ...).
      *
      * @param file the file, replaced by a new one holding no rows yet
      * @return the appender; close it to sync the file to disk
@@ -104,7 +113,7 @@ public final class HistoryCsv {
             Objects.requireNonNull(epoch, "epoch");
             row.setLength(0);
             if (columns == null) {
-                Set<String> metrics = new LinkedHashSet<>(STANDARD_COLUMNS.subList(1, STANDARD_COLUMNS.size()));
+                Set<String> metrics = new LinkedHashSet<>(standard(epoch.values().keySet()));
                 metrics.addAll(epoch.values().keySet());
                 columns = List.copyOf(metrics);
                 row.append("epoch");

@@ -53,6 +53,8 @@ public final class ProgressPrinter implements Consumer<EpochMetrics>, BatchListe
     private long lastDraw;
     private int lastTenth;
     private boolean barShown;
+    /** The name of the metric the batch listener's figure is: accuracy, or mae for a regression. */
+    private volatile String metric = "accuracy";
 
     /**
      * Creates a printer.
@@ -189,7 +191,18 @@ public final class ProgressPrinter implements Consumer<EpochMetrics>, BatchListe
         Format.duration(sb, java.time.Duration.ofNanos(eta));
         sb.append(" - loss: ");
         Format.fixed4(sb, loss);
-        sb.append(" - accuracy: ");
+        sb.append(" - ").append(metric).append(": ");
         Format.fixed4(sb, accuracy);
+    }
+
+    /**
+     * Names the metric the progress bar shows beside the loss (default {@code accuracy}).
+     *
+     * @param name {@code accuracy}, or {@code mae} for a regression
+     * @return this printer
+     */
+    public ProgressPrinter metric(String name) {
+        this.metric = Objects.requireNonNull(name, "name");
+        return this;
     }
 }

@@ -139,6 +139,12 @@ public final class RunReport {
         return v == null ? OptionalDouble.empty() : OptionalDouble.of(v);
     }
 
+    /** @return the test mean absolute error, when the run was a regression and was evaluated */
+    public OptionalDouble testMae() {
+        Double v = test.get("mae");
+        return v == null ? OptionalDouble.empty() : OptionalDouble.of(v);
+    }
+
     /** @return the configuration, as nested maps */
     public Map<String, Object> configuration() {
         return configuration;
@@ -333,6 +339,22 @@ public final class RunReport {
         public Builder test(double loss, double accuracy, int examples) {
             test.put("loss", loss);
             test.put("accuracy", accuracy);
+            test.put("examples", (double) examples);
+            return this;
+        }
+
+        /**
+         * Records a regression's test-set evaluation: the loss (the mean squared error) and the
+         * mean absolute error in place of accuracy.
+         *
+         * @param loss the mean test loss
+         * @param mae the mean absolute error
+         * @param examples the test set's size
+         * @return this builder
+         */
+        public Builder testRegression(double loss, double mae, int examples) {
+            test.put("loss", loss);
+            test.put("mae", mae);
             test.put("examples", (double) examples);
             return this;
         }
