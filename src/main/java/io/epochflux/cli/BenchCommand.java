@@ -58,10 +58,12 @@ import java.util.zip.GZIPInputStream;
             "       784-256-128-10 network, batch 128, Adam, with 1 and 2 BLAS threads;",
             "churn: 1,000 short runs in one JVM, watching native and heap memory and threads;",
             "concurrent: the seed workload's throughput, one run alone against 8 runs at once on the shared pool;",
-            "start: the whole `train --epochs 1 --no-early-stopping --quiet` process, and what 3,000 more epochs add."})
+            "start: the whole `train --epochs 1 --no-early-stopping --quiet` process, and what 3,000 more epochs add;",
+            "lenet: (not in the default set) a LeNet-style conv net on Fashion-MNIST through the DL4J adapter against",
+            "       DL4J's own fit loop over the same batches, interleaved; run it with OMP_NUM_THREADS=1."})
 final class BenchCommand implements Callable<Integer> {
 
-    private static final List<String> WORKLOADS = List.of("seed", "large", "churn", "concurrent", "start");
+    private static final List<String> WORKLOADS = List.of("seed", "large", "churn", "concurrent", "start", "lenet");
 
     /** Where Debian's dataset-fashion-mnist package puts the standard files. */
     static final Path FASHION_MNIST = Path.of("/usr/share/datasets/fashion-mnist");
@@ -70,7 +72,7 @@ final class BenchCommand implements Callable<Integer> {
     CommandSpec spec;
 
     @Option(names = "--workload", paramLabel = "NAME", split = ",", defaultValue = "seed,large,churn,concurrent,start",
-            description = "seed, large, churn, concurrent, start, comma-separated (default: ${DEFAULT-VALUE}).")
+            description = "seed, large, churn, concurrent, start, lenet, comma-separated (default: ${DEFAULT-VALUE}).")
     List<String> workloads = new ArrayList<>();
 
     @Option(names = "--epochs", paramLabel = "N", description = "Epochs per measured seed run (default: 3000).")
@@ -92,6 +94,19 @@ final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--runs", paramLabel = "N", description = "Short runs of the churn workload (default: 1000).")
     int churnRuns = 1000;
+
+    @Option(names = "--lenet-train", paramLabel = "N", defaultValue = "60000",
+            description = "Training images of the lenet workload (default: ${DEFAULT-VALUE}, the whole Fashion-MNIST set).")
+    int lenetTrain;
+
+    @Option(names = "--lenet-rounds", paramLabel = "N", defaultValue = "3",
+            description = "Interleaved rounds of the lenet workload, one epoch each side (default: ${DEFAULT-VALUE}).")
+    int lenetRounds;
+
+    @Option(names = "--lenet-early-stopping", paramLabel = "EPOCHS", defaultValue = "0",
+            description = "Then train the lenet workload with early stopping (patience 2) for up to EPOCHS epochs and"
+                    + " report its test accuracy (default: ${DEFAULT-VALUE}, skipped).")
+    int lenetEarlyStopping;
 
     @Option(names = "--child", hidden = true, description = "Run one large case in this process (used by bench itself).")
     boolean child;
@@ -137,6 +152,8 @@ final class BenchCommand implements Callable<Integer> {
                 case "large" -> largeInChildren();
                 case "concurrent" -> concurrent();
                 case "start" -> start();
+                case "lenet" -> new LenetBench(out).run(dataDir == null ? FASHION_MNIST : dataDir, lenetTrain, lenetRounds,
+                        lenetEarlyStopping);
                 default -> churn();
             }
             out.flush();

@@ -88,4 +88,14 @@ public record Evaluation(double loss, double accuracy, int examples, Task task, 
     public double metric() {
         return task == Task.REGRESSION ? mae : accuracy;
     }
+
+    /**
+     * Names the figures that apply.
+     *
+     * @return {@code Evaluation[loss=..., accuracy=..., examples=...]}, or with {@code mae} for a regression
+     */
+    @Override
+    public String toString() {
+        return "Evaluation[loss=" + loss + ", " + metricName() + "=" + metric() + ", examples=" + examples + "]";
+    }
 }

@@ -40,6 +40,7 @@ class ReadmeExampleTest {
             "import reactor.netty.DisposableServer;",
             "import reactor.netty.http.server.HttpServer;",
             "import java.time.Duration;",
+            "import java.nio.file.Path;",
             "");
 
     @TempDir
@@ -68,6 +69,21 @@ class ReadmeExampleTest {
         String source = IMPORTS + "public class " + name + " {\n"
                 + "    public static void main(String[] args) throws Exception {\n"
                 + prelude + body + "\n    }\n}\n";
+        return compileUnit(name, source);
+    }
+
+    /** A block that starts with its imports is a whole program: compiled as it stands. */
+    private static boolean isProgram(String block) {
+        return block.startsWith("import ");
+    }
+
+    private static String className(String program) {
+        Matcher m = Pattern.compile("public class (\\w+)").matcher(program);
+        assertTrue(m.find(), "a README program names its public class:\n" + program);
+        return m.group(1);
+    }
+
+    private Class<?> compileUnit(String name, String source) throws Exception {
         Path file = dir.resolve(name + ".java");
         Files.writeString(file, source);
         JavaCompiler javac = ToolProvider.getSystemJavaCompiler();
@@ -106,7 +122,31 @@ class ReadmeExampleTest {
         List<String> blocks = javaBlocks();
         assertTrue(blocks.size() >= 4, "the README's examples: " + blocks.size());
         for (int i = 1; i < blocks.size(); i++) {
-            compile("Snippet" + i, SNIPPET_PRELUDE, blocks.get(i));
+            String block = blocks.get(i);
+            if (isProgram(block)) {
+                compileUnit(className(block), block);
+            } else {
+                compile("Snippet" + i, SNIPPET_PRELUDE, block);
+            }
         }
+    }
+
+    @Test
+    void theConvNetProgramTrainsADl4jNetworkAsAStream() throws Exception {
+        String program = javaBlocks().stream().filter(b -> isProgram(b) && b.contains("Dl4jModel.of(net)")).findFirst()
+                .orElseThrow(() -> new AssertionError("the README's Bring your own model program"));
+        Class<?> type = compileUnit(className(program), program);
+        PrintStream original = System.out;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+        try {
+            type.getMethod("main", String[].class).invoke(null, (Object) new String[0]);
+        } finally {
+            System.setOut(original);
+        }
+        String out = captured.toString(StandardCharsets.UTF_8);
+        assertTrue(out.startsWith("EpochMetrics[epoch 1, {loss="), out.substring(0, Math.min(300, out.length())));
+        assertTrue(out.contains("val_accuracy="), out);
+        assertTrue(out.lines().reduce((a, b) -> b).orElse("").matches(".*(patience 1|ran all 8 epochs).*"), out);
     }
 }
