@@ -42,6 +42,7 @@ class ConsumerIT {
     private static final List<String> NOT_PASSED_ON = List.of(
             "info.picocli:picocli",
             "org.jfree:jfreechart",
+            "org.deeplearning4j:deeplearning4j-nn",
             "io.micrometer:micrometer-registry-prometheus",
             "io.prometheus:prometheus-metrics-exporter-httpserver",
             "org.slf4j:slf4j-simple");
@@ -66,41 +67,83 @@ class ConsumerIT {
     @BeforeAll
     static void buildTheDependent() throws Exception {
         project = dir.resolve("consumer");
-        Path sources = project.resolve("src/main/java/example");
+        Built built = build(project, pom(""), "Main.java", main());
+        tree = built.tree();
+        classpath = built.classpath();
+        System.out.println(tree);
+    }
+
+    private record Built(String tree, List<Path> classpath) {
+    }
+
+    /** Builds a dependent with a child Maven; returns its dependency tree and classpath. */
+    private static Built build(Path root, String pom, String mainFile, String mainSource) throws Exception {
+        Path sources = root.resolve("src/main/java/example");
         Files.createDirectories(sources);
-        Files.writeString(project.resolve("pom.xml"), pom());
-        Files.writeString(sources.resolve("Main.java"), main());
+        Files.writeString(root.resolve("pom.xml"), pom);
+        Files.writeString(sources.resolve(mainFile), mainSource);
         Path settings = dir.resolve("settings.xml");
         Files.writeString(settings, settings());
 
         String plugin = "org.apache.maven.plugins:maven-dependency-plugin:" + property("epochflux.maven-dependency-plugin.version");
-        Path treeFile = dir.resolve("tree.txt");
-        Path classpathFile = dir.resolve("classpath.txt");
+        Path treeFile = root.resolve("tree.txt");
+        Path classpathFile = root.resolve("classpath.txt");
         List<String> mvn = List.of(Path.of(property("epochflux.maven.home"), "bin", "mvn").toString(), "-B",
                 "-s", settings.toString(),
                 "-Dmaven.repo.local=" + property("epochflux.consumer.repository"),
                 "compile",
                 plugin + ":tree", "-DoutputFile=" + treeFile,
                 plugin + ":build-classpath", "-Dmdep.outputFile=" + classpathFile);
-        Processes.Result build = run(mvn, Map.of("JAVA_HOME", System.getProperty("java.home"), "MAVEN_OPTS", "-Xmx512m"));
+        Processes.Result build = run(root, mvn, Map.of("JAVA_HOME", System.getProperty("java.home"), "MAVEN_OPTS", "-Xmx512m"));
         assertEquals(0, build.exitCode(), "the dependent builds:\n" + build.output());
-
-        tree = Files.readString(treeFile);
-        classpath = new ArrayList<>();
+        List<Path> entries = new ArrayList<>();
         for (String entry : Files.readString(classpathFile).trim().split(Pattern.quote(File.pathSeparator))) {
-            classpath.add(Path.of(entry));
+            entries.add(Path.of(entry));
         }
-        System.out.println(tree);
+        return new Built(Files.readString(treeFile), entries);
+    }
+
+    private static List<String> java(Path root, List<Path> entries, String mainClass) {
+        return new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "--add-modules", "jdk.incubator.vector", "-Djava.awt.headless=true", "-Xmx1g", "-cp",
+                root.resolve("target/classes") + File.pathSeparator
+                        + entries.stream().map(Path::toString).collect(Collectors.joining(File.pathSeparator)),
+                mainClass));
+    }
+
+    @Test
+    void aDependentThatDeclaresDl4jTrainsTheReadmesConvNet() throws Exception {
+        Path root = dir.resolve("dl4j-consumer");
+        String dl4j = """
+                    <dependency>
+                      <groupId>org.deeplearning4j</groupId>
+                      <artifactId>deeplearning4j-nn</artifactId>
+                      <version>%s</version>
+                    </dependency>
+                """.formatted(property("epochflux.dl4j.version"));
+        Built built = build(root, pom(dl4j), "ConvNet.java", convNet());
+        assertTrue(built.tree().contains("org.deeplearning4j:deeplearning4j-nn:jar"), built.tree());
+        Processes.Result run = run(root, java(root, built.classpath(), "example.ConvNet"), Map.of("OMP_NUM_THREADS", "1"));
+        assertEquals(0, run.exitCode(), run.output());
+        assertTrue(run.output().contains("EpochMetrics[epoch 1, {loss="), run.output());
+        assertTrue(run.output().contains("val_accuracy="), run.output());
+    }
+
+    /** The README's DL4J program, as it stands, with fewer epochs, in a package. */
+    private static String convNet() throws IOException {
+        String readme = Files.readString(Path.of(property("epochflux.basedir"), "README.md"));
+        Matcher block = Pattern.compile("```java\n(import .*?)```", Pattern.DOTALL).matcher(readme);
+        while (block.find()) {
+            if (block.group(1).contains("Dl4jModel.of(net)")) {
+                return "package example;\n\n" + block.group(1).replaceFirst("\\.epochs\\(\\d+\\)", ".epochs(2)");
+            }
+        }
+        throw new AssertionError("the README has no DL4J program");
     }
 
     @Test
     void runsTheReadmeExample() throws Exception {
-        List<String> java = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--add-modules", "jdk.incubator.vector", "-Djava.awt.headless=true", "-Xmx1g", "-cp",
-                project.resolve("target/classes") + File.pathSeparator
-                        + classpath.stream().map(Path::toString).collect(Collectors.joining(File.pathSeparator)),
-                "example.Main"));
-        Processes.Result run = run(java, Map.of("OMP_NUM_THREADS", "1"));
+        Processes.Result run = run(project, java(project, classpath, "example.Main"), Map.of("OMP_NUM_THREADS", "1"));
         assertEquals(0, run.exitCode(), run.output());
         assertTrue(run.output().contains("1 {loss="), run.output());
         assertTrue(run.output().contains("ran all 20 epochs"), run.output());
@@ -161,7 +204,7 @@ class ConsumerIT {
         }
     }
 
-    private static String pom() {
+    private static String pom(String moreDependencies) {
         return """
                 <?xml version="1.0" encoding="UTF-8"?>
                 <project xmlns="http://maven.apache.org/POM/4.0.0">
@@ -179,7 +222,7 @@ class ConsumerIT {
                       <artifactId>epochflux</artifactId>
                       <version>0.1.0-SNAPSHOT</version>
                     </dependency>
-                  </dependencies>
+                %s  </dependencies>
                   <build>
                     <plugins>
                       <plugin>
@@ -195,7 +238,7 @@ class ConsumerIT {
                     </plugins>
                   </build>
                 </project>
-                """.formatted(property("epochflux.maven-resources-plugin.version"),
+                """.formatted(moreDependencies, property("epochflux.maven-resources-plugin.version"),
                 property("epochflux.maven-compiler-plugin.version"));
     }
 
@@ -258,8 +301,8 @@ class ConsumerIT {
         return value;
     }
 
-    private static Processes.Result run(List<String> command, Map<String, String> env) throws Exception {
-        ProcessBuilder b = new ProcessBuilder(command).directory(project.toFile()).redirectErrorStream(true);
+    private static Processes.Result run(Path root, List<String> command, Map<String, String> env) throws Exception {
+        ProcessBuilder b = new ProcessBuilder(command).directory(root.toFile()).redirectErrorStream(true);
         b.environment().putAll(env);
         Path log = Files.createTempFile(dir, "process", ".log");
         b.redirectOutput(log.toFile());
