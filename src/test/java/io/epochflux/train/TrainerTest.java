@@ -44,36 +44,57 @@ class TrainerTest {
     private static final Split SPLIT = TestData.seedSplit();
 
     @Test
-    void nothingRunsBeforeSubscription() throws InterruptedException {
+    void nothingRunsBeforeSubscription() {
         AtomicInteger batches = new AtomicInteger();
-        Flux<EpochMetrics> run = seedTrainer(3).batchListener((e, b, n, l, a) -> batches.incrementAndGet()).build()
+        ManualScheduler manual = new ManualScheduler();
+        Flux<EpochMetrics> run = seedTrainer(3).scheduler(manual.scheduler())
+                .batchListener((e, b, n, l, a) -> batches.incrementAndGet()).build()
                 .fit(seedModel(), SPLIT.train(), SPLIT.validation());
-        Thread.sleep(100);
+        assertEquals(0, manual.pending(), "fit schedules nothing");
         assertEquals(0, batches.get());
-        assertEquals(3, run.count().block());
+        List<EpochMetrics> seen = new java.util.ArrayList<>();
+        run.subscribe(seen::add);
+        manual.drain();
+        assertEquals(3, seen.size());
         assertEquals(3 * 70, batches.get());
     }
 
     @Test
     void runsExactlyOneEpochPerUnitOfDemand() {
         AtomicInteger batches = new AtomicInteger();
-        Flux<EpochMetrics> run = seedTrainer(10).batchListener((e, b, n, l, a) -> batches.incrementAndGet()).build()
+        ManualScheduler manual = new ManualScheduler();
+        Flux<EpochMetrics> run = seedTrainer(10).scheduler(manual.scheduler())
+                .batchListener((e, b, n, l, a) -> batches.incrementAndGet()).build()
                 .fit(seedModel(), SPLIT.train(), SPLIT.validation());
-        StepVerifier.create(run, 0)
-                .expectSubscription()
-                .expectNoEvent(Duration.ofMillis(100))
-                .then(() -> assertEquals(0, batches.get(), "no epoch without demand"))
-                .thenRequest(1)
-                .assertNext(m -> assertEquals(1, m.epoch()))
-                .expectNoEvent(Duration.ofMillis(200))
-                .then(() -> assertEquals(70, batches.get(), "exactly one epoch for request(1)"))
-                .thenRequest(2)
-                .assertNext(m -> assertEquals(2, m.epoch()))
-                .assertNext(m -> assertEquals(3, m.epoch()))
-                .expectNoEvent(Duration.ofMillis(100))
-                .then(() -> assertEquals(3 * 70, batches.get()))
-                .thenCancel()
-                .verify(Duration.ofSeconds(30));
+        List<EpochMetrics> seen = new java.util.ArrayList<>();
+        BaseSubscriber<EpochMetrics> subscriber = new BaseSubscriber<>() {
+            @Override
+            protected void hookOnSubscribe(org.reactivestreams.Subscription subscription) {
+                // no demand yet
+            }
+
+            @Override
+            protected void hookOnNext(EpochMetrics value) {
+                seen.add(value);
+            }
+        };
+        run.subscribe(subscriber);
+        manual.drain();
+        assertEquals(0, batches.get(), "no epoch without demand");
+        assertEquals(0, manual.pending(), "a run without demand holds no task");
+        subscriber.request(1);
+        manual.drain();
+        assertEquals(1, seen.size());
+        assertEquals(1, seen.get(0).epoch());
+        assertEquals(70, batches.get(), "exactly one epoch for request(1)");
+        subscriber.request(2);
+        manual.drain();
+        assertEquals(List.of(1, 2, 3), seen.stream().map(EpochMetrics::epoch).toList());
+        assertEquals(3 * 70, batches.get());
+        assertEquals(0, manual.pending(), "nothing more is scheduled without demand");
+        subscriber.dispose();
+        manual.drain();
+        assertEquals(3 * 70, batches.get());
     }
 
     @Test
@@ -178,17 +199,21 @@ class TrainerTest {
                 firstEpoch.countDown();
             }
         };
+        Sequential model = seedModel();
         TrainingRun run = seedTrainer(100_000).batchListener((e, b, n, l, a) -> batches.incrementAndGet()).build()
-                .run(seedModel(), SPLIT.train(), SPLIT.validation());
+                .run(model, SPLIT.train(), SPLIT.validation());
         run.epochs().subscribe(subscriber);
         assertTrue(firstEpoch.await(30, TimeUnit.SECONDS));
         subscriber.dispose();
         int atCancel = batches.get();
         RunOutcome outcome = run.outcome().block(Duration.ofSeconds(30));
-        assertTrue(batches.get() - atCancel <= 1, "batches after cancel: " + (batches.get() - atCancel));
+        int atOutcome = batches.get();
+        assertTrue(atOutcome - atCancel <= 1, "batches after cancel: " + (atOutcome - atCancel));
         assertEquals(RunOutcome.Kind.CANCELLED, outcome.kind());
-        Thread.sleep(100);
-        assertEquals(batches.get(), batches.get(), "nothing trains once the outcome is out");
+        assertEquals(TrainingRun.Status.ENDED, run.status());
+        // the session is closed before the outcome is emitted, and a closed session trains no batch
+        assertTrue(model.snapshotIfIdle().isPresent(), "the model is released once the outcome is out");
+        assertEquals(atOutcome, batches.get(), "nothing trains once the outcome is out");
     }
 
     @Test
@@ -227,14 +252,18 @@ class TrainerTest {
         CountDownLatch started = new CountDownLatch(1);
         first.epochs().doOnNext(m -> started.countDown()).subscribe();
         assertTrue(started.await(30, TimeUnit.SECONDS));
-        TrainingRun second = seedTrainer(2).build().run(model, SPLIT.train(), SPLIT.validation());
+        ManualScheduler manual = new ManualScheduler();
+        TrainingRun second = seedTrainer(2).scheduler(manual.scheduler()).build().run(model, SPLIT.train(), SPLIT.validation());
         List<EpochMetrics> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
         second.epochs().subscribe(seen::add);
-        Thread.sleep(200);
-        assertEquals(TrainingRun.Status.QUEUED, second.status(), "waits for the model, holding no thread");
+        assertTrue(manual.drain() > 0, "the second run tried to take the model");
+        assertEquals(TrainingRun.Status.QUEUED, second.status(), "waits for the model");
+        assertEquals(0, manual.pending(), "holding no thread and no task");
         assertTrue(seen.isEmpty());
         first.cancel();
         RunOutcome firstOutcome = first.outcome().block(Duration.ofSeconds(30));
+        // the first run's release told the second, which scheduled its next task
+        manual.drain();
         RunOutcome secondOutcome = second.outcome().block(Duration.ofSeconds(30));
         assertEquals(RunOutcome.Kind.CANCELLED, firstOutcome.kind());
         assertEquals(RunOutcome.Kind.COMPLETED, secondOutcome.kind());

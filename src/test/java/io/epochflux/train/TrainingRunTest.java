@@ -155,13 +155,15 @@ class TrainingRunTest {
         Sequential model = seedModel(3);
         AtomicInteger batches = new AtomicInteger();
         CountDownLatch midThird = new CountDownLatch(1);
+        CountDownLatch cancelled = new CountDownLatch(1);
         List<EpochMetrics> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
         TrainingRun run = trainer(100).batchListener((e, b, n, l, a) -> {
             batches.incrementAndGet();
             if (e == 3 && b == 30) {
                 midThird.countDown();
                 try {
-                    Thread.sleep(50); // give the cancel time to land inside the epoch
+                    // the cancel lands inside the epoch: the run's thread waits here until it has
+                    assertTrue(cancelled.await(30, TimeUnit.SECONDS));
                 } catch (InterruptedException ex) {
                     Thread.currentThread().interrupt();
                 }
@@ -170,6 +172,7 @@ class TrainingRunTest {
         var subscription = run.epochs().subscribe(seen::add);
         assertTrue(midThird.await(30, TimeUnit.SECONDS));
         subscription.dispose();
+        cancelled.countDown();
         RunOutcome outcome = run.outcome().block(Duration.ofSeconds(30));
         assertEquals(2, seen.size());
         assertEquals(2, outcome.epochs());
