@@ -116,6 +116,10 @@ final class StopOptions {
             if (timeBudget.isZero() || timeBudget.isNegative()) {
                 throw Usage.error(spec, "--time-budget must be positive, but was " + Format.human(timeBudget));
             }
+            if (timeBudget.compareTo(StopWhen.MAX_DURATION) > 0) {
+                throw Usage.error(spec, "--time-budget must be at most " + StopWhen.MAX_DURATION + " (about 292 years), but was "
+                        + timeBudget);
+            }
             rules.add(StopWhen.timeBudget(timeBudget));
         }
         if (rules.isEmpty()) {

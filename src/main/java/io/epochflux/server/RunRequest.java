@@ -166,6 +166,9 @@ public record RunRequest(int epochs, int batchSize, int trainSize, int valSize, 
         if (timeBudget != null && (timeBudget.isZero() || timeBudget.isNegative())) {
             throw new InvalidField("timeBudget", timeBudget.toString(), "positive");
         }
+        if (timeBudget != null && timeBudget.compareTo(StopWhen.MAX_DURATION) > 0) {
+            throw new InvalidField("timeBudget", timeBudget.toString(), "at most " + StopWhen.MAX_DURATION + " (about 292 years)");
+        }
         Objects.requireNonNull(data, "data");
         if (name != null && !NAME.matcher(name).matches()) {
             throw new InvalidField("name", name, "1 to 64 of A-Z a-z 0-9 _ . : # -");

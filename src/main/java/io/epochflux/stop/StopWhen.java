@@ -42,6 +42,9 @@ import java.util.function.Supplier;
  */
 public final class StopWhen extends StopRule {
 
+    /** The longest budget or patience a time rule takes: {@code Long.MAX_VALUE} nanoseconds, about 292 years. */
+    public static final Duration MAX_DURATION = Duration.ofNanos(Long.MAX_VALUE);
+
     private final String description;
     private final Supplier<Watch> watches;
     private final MonitoredRule monitored;
@@ -501,8 +504,9 @@ public final class StopWhen extends StopRule {
 
     private static void checkPositive(String name, Duration duration) {
         Objects.requireNonNull(duration, name);
-        if (duration.isZero() || duration.isNegative()) {
-            throw new IllegalArgumentException(name + " must be positive, but was " + duration);
+        if (duration.isZero() || duration.isNegative() || duration.compareTo(MAX_DURATION) > 0) {
+            throw new IllegalArgumentException(name + " must be positive and at most " + MAX_DURATION
+                    + " (about 292 years: the clock counts nanoseconds in a long), but was " + duration);
         }
     }
 }

@@ -31,6 +31,13 @@ class TrainCommandTest {
     Path dir;
 
     @Test
+    void anEnormousTimeBudgetIsAUsageErrorNamingTheOptionNotALongOverflow() {
+        Cli cli = Cli.run("train", "--time-budget", "PT1000000000000H", "--epochs", "1");
+        assertEquals(2, cli.exitCode, cli.toString());
+        assertTrue(cli.err.contains("--time-budget must be at most PT2562047H47M16.854775807S"), cli.err);
+    }
+
+    @Test
     void patienceRunningOutOnTheLastEpochIsReportedAsTheEarlyStop() {
         // val_loss falls from epoch 1 to 2, which in max mode is no improvement: patience 0 runs out on the last epoch
         Cli cli = Cli.run("train", "--epochs", "2", "--mode", "max", "--quiet");

@@ -80,6 +80,9 @@ class RequestRulesTest {
         refused(http.post("/runs", "{\"mode\": \"up\"}"), 400, "mode", "auto, min or max");
         refused(http.post("/runs", "{\"startFromEpoch\": -2}"), 400, "startFromEpoch", ">= 0");
         refused(http.post("/runs", "{\"timeBudget\": \"soon\"}"), 400, "timeBudget", "a duration");
+        // a budget past a long of nanoseconds overflowed into a 500 "long overflow"
+        refused(http.post("/runs", "{\"timeBudget\": \"999999999999999h\"}"), 400, "timeBudget", "at most");
+        refused(http.post("/runs", "{\"timeBudget\": \"P999999999D\"}"), 400, "timeBudget", "at most");
         refused(http.post("/runs", "{\"restoreBestWeights\": \"yes\"}"), 400, "restoreBestWeights", "true or false");
         refused(http.post("/runs", "{\"trainSize\": 6001}"), 400, "trainSize", "bundled sample's training pool");
         refused(http.post("/runs", "{\"name\": \"a b\"}"), 400, "name", "A-Z");
