@@ -6,6 +6,7 @@ import io.epochflux.train.EpochMetrics;
 import io.epochflux.train.Trainer;
 import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -14,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.learning.config.IUpdater;
+import org.nd4j.linalg.learning.config.Sgd;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 import org.nd4j.linalg.schedule.MapSchedule;
 import org.nd4j.linalg.schedule.ScheduleType;
@@ -30,7 +32,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * A learning-rate operator steers the rate a DL4J network's updater trains with; a network whose
- * rate is not one number it can set (layers with rates of their own, a DL4J schedule) fails the run when an operator is in the chain, and trains as configured
+ * rate is not one number it can set (layers with rates of their own, a DL4J schedule, a bias
+ * updater of its own) fails the run when an operator is in the chain, and trains as configured
  * without one.
  */
 class Dl4jLearningRateTest {
@@ -140,5 +143,30 @@ class Dl4jLearningRateTest {
         trainsWithoutAnOperator(net, 10);
         assertEquals(EPOCHS * 30, net.getIterationCount());
         assertEquals(1e-4, net.getLearningRate(0), "the schedule stepped down, as DL4J's own loop would have it");
+    }
+
+    @Test
+    void aBiasUpdaterOfItsOwnFailsARunWithARateOperator() {
+        // DL4J's setLearningRate changes a layer's updater but not its bias updater: the biases would keep their rate
+        MultiLayerConfiguration conf = new NeuralNetConfiguration.Builder()
+                .seed(34)
+                .updater(new Adam(1e-3))
+                .biasUpdater(new Sgd(1e-3))
+                .weightInit(WeightInit.XAVIER)
+                .list()
+                .layer(new DenseLayer.Builder().nIn(784).nOut(16).activation(Activation.RELU).build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(16).nOut(10)
+                        .activation(Activation.SOFTMAX).build())
+                .build();
+        MultiLayerNetwork probe = Dl4jNets.init(conf.clone());
+        probe.setLearningRate(0.5);
+        assertEquals(0.5, probe.getLearningRate(0));
+        assertEquals(1e-3, ((BaseLayer) probe.getLayer(0).conf().getLayer()).getBiasUpdater().getLearningRate(0, 0),
+                "DL4J's setLearningRate leaves the bias updater's rate alone");
+
+        MultiLayerNetwork net = Dl4jNets.init(conf);
+        String message = refusedWithAnOperator(net);
+        assertTrue(message.contains("has a bias updater of its own"), message);
+        trainsWithoutAnOperator(net, BATCH);
     }
 }
