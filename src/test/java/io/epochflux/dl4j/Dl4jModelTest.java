@@ -30,9 +30,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -40,7 +42,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** The adapter itself: files, the shared lease, what it refuses and how it says so. */
+/** The adapter itself: files, the shared lease, what it refuses and how it says so, an unfinished epoch undone. */
 class Dl4jModelTest {
 
     private static final Split SPLIT = Dl4jNets.small();
@@ -167,5 +169,34 @@ class Dl4jModelTest {
                         () -> trainer(1).fit(Dl4jModel.of(net).withInputShape(1, 28, 27), digits)).getMessage());
         EpochMetrics epoch = trainer(1).fit(Dl4jModel.of(net).withInputShape(1, 28, 28), digits).blockLast(WAIT);
         assertTrue(Double.isFinite(epoch.value("loss").orElseThrow()), "with its shape it trains: " + epoch);
+    }
+
+    @Test
+    void aCancelInTheMiddleOfAnEpochLeavesTheNetworkAsAtTheEndOfTheEpochBefore() {
+        AtomicReference<TrainingRun> run = new AtomicReference<>();
+        MultiLayerNetwork cancelled = Dl4jNets.dense(97, new Adam(1e-3), 16);
+        Trainer.Builder trainer = Trainer.builder().epochs(10).batchSize(30).seed(3);
+        // after batch 5 of epoch 3 the training thread waits for a cancel from another thread, so the sixth batch
+        // never starts (not TrainingRun.cancel() in the listener itself: on the run's own thread, Run.cancelled
+        // finishes the run at once, mid-epoch, and the rollback then finds the session closed)
+        run.set(trainer.batchListener((epoch, batch, batches, loss, metric) -> {
+            if (epoch == 3 && batch == 5) {
+                CompletableFuture.runAsync(run.get()::cancel).join();
+            }
+        }).build().run(Dl4jModel.of(cancelled), SPLIT.train(), SPLIT.validation()));
+        run.get().epochs().blockLast(WAIT);
+        RunOutcome outcome = run.get().outcome().block(WAIT);
+        assertEquals(RunOutcome.Kind.CANCELLED, outcome.kind());
+        assertEquals(2, outcome.weightsEpoch());
+
+        // the same run stopped cleanly after epoch 2
+        MultiLayerNetwork stopped = Dl4jNets.dense(97, new Adam(1e-3), 16);
+        trainer.batchListener(null).build().fit(Dl4jModel.of(stopped), SPLIT.train(), SPLIT.validation()).take(2).blockLast(WAIT);
+
+        assertArrayEquals(stopped.params().toFloatVector(), cancelled.params().toFloatVector(), "parameters");
+        assertArrayEquals(stopped.getUpdater().getStateViewArray().toFloatVector(),
+                cancelled.getUpdater().getStateViewArray().toFloatVector(), "Adam's moments: the five batches are undone");
+        assertEquals(stopped.getIterationCount(), cancelled.getIterationCount(), "iteration count");
+        assertEquals(2, cancelled.getEpochCount());
     }
 }
