@@ -301,8 +301,9 @@ public final class Dl4jModel implements Trainable {
 
     /**
      * Refuses a network whose learning rate epochflux cannot steer as one number: layers with
-     * different rates, or an updater with a rate schedule of its own (DL4J's
-     * {@code setLearningRate} would replace it silently).
+     * different rates, an updater with a rate schedule of its own (DL4J's
+     * {@code setLearningRate} would replace it silently), or a layer with a bias updater of its
+     * own (which {@code setLearningRate} leaves at its rate).
      */
     @Override
     public void checkLearningRateControl() {
@@ -310,11 +311,21 @@ public final class Dl4jModel implements Trainable {
         Double first = null;
         boolean differ = false;
         for (NeuralNetConfiguration c : net.layerConfigurations()) {
-            if (!(c.getLayer() instanceof BaseLayer b) || b.getIUpdater() == null || !b.getIUpdater().hasLearningRate()) {
+            if (!(c.getLayer() instanceof BaseLayer b)) {
                 continue;
             }
-            IUpdater u = b.getIUpdater();
             String name = Optional.ofNullable(b.getLayerName()).orElse(b.getClass().getSimpleName());
+            IUpdater bias = b.getBiasUpdater();
+            if (bias != null && bias.hasLearningRate()) {
+                // DL4J's setLearningRate sets the layer's updater only: the biases would go on at their own rate
+                throw new IllegalStateException("the network's learning rate cannot be steered by an epochflux rate operator: "
+                        + "layer " + name + " has a bias updater of its own (" + bias + "), whose rate DL4J's setLearningRate"
+                        + " does not change; remove the bias updater or the operator");
+            }
+            IUpdater u = b.getIUpdater();
+            if (u == null || !u.hasLearningRate()) {
+                continue;
+            }
             Optional<String> schedule = schedule(u);
             if (schedule.isPresent()) {
                 throw new IllegalStateException("the network's learning rate cannot be steered by an epochflux rate operator: "

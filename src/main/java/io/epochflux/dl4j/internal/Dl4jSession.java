@@ -60,6 +60,7 @@ public final class Dl4jSession implements Trainable.Session {
     private double metricSum;
     private long examples;
     private float[] rollback;
+    private OptimizerState rollbackState;
     private boolean closed;
 
     /**
@@ -212,12 +213,18 @@ public final class Dl4jSession implements Trainable.Session {
         }
     }
 
+    /**
+     * Remembers the parameters and, unlike a fused model's session, the updater's state and the
+     * iteration count too: they belong to the network and outlive the session, so an epoch undone
+     * must take back what its batches did to them as well.
+     */
     @Override
     public void markRollbackPoint() {
         lease.lock();
         try {
             checkOpen();
             rollback = net.params().toFloatVector();
+            rollbackState = optimizerState();
         } finally {
             lease.unlock();
         }
@@ -232,6 +239,7 @@ public final class Dl4jSession implements Trainable.Session {
                 return false;
             }
             Parameters.write(net, rollback);
+            Parameters.writeOptimizerState(net, rollbackState);
             return true;
         } finally {
             lease.unlock();
@@ -259,6 +267,7 @@ public final class Dl4jSession implements Trainable.Session {
             }
             closed = true;
             rollback = null;
+            rollbackState = null;
             net.setListeners(userListeners);
             waiting = lease.release(this);
         } finally {
