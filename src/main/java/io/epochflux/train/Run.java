@@ -39,6 +39,12 @@ final class Run implements RunLink.Target {
     /** What a run of a re-subscribable {@code fit} starts from: captured once, shared by its runs. */
     static final class Start {
         private final AtomicReference<float[]> weights = new AtomicReference<>();
+        /**
+         * The optimizer state the first run found, for a model that keeps its own (a DL4J network's
+         * updater state and counts): every later run starts from it too, so subscribing twice gives
+         * the same epochs. A model trained with the trainer's optimizer gets a fresh state anyway.
+         */
+        private final AtomicReference<io.epochflux.nn.OptimizerState> optimizer = new AtomicReference<>();
         private final Checkpoint from;
 
         Start(Optional<float[]> known) {
@@ -97,6 +103,12 @@ final class Run implements RunLink.Target {
     private int weightsEpoch;
     private boolean finished;
     private Throwable failure;
+    /**
+     * Whether this thread is handing an epoch downstream: a cancel then comes from a stop rule or
+     * {@code take(n)} between epochs. A cancel on this thread at any other moment (a batch listener
+     * calling {@code cancel()} inside an epoch) only sets the flag, and the epoch loop rolls back.
+     */
+    private boolean delivering;
 
     Run(Trainer trainer, Trainable model, Dataset train, Dataset validation, Start start) {
         this.trainer = trainer;
@@ -138,7 +150,7 @@ final class Run implements RunLink.Target {
 
     private void cancelled() {
         cancelled = true;
-        if (Thread.currentThread() == runner && session != null) {
+        if (Thread.currentThread() == runner && session != null && delivering) {
             // downstream cancelled while this run's thread delivered an epoch (a stop rule, take(n)):
             // finish now, so the model is released before downstream sees its onComplete
             finish();
@@ -304,6 +316,10 @@ final class Run implements RunLink.Target {
             start.weights.compareAndSet(null, session.parameters());
             session.restore(start.weights.get());
         }
+        if (model.ownsOptimizer()) {
+            start.optimizer.compareAndSet(null, session.optimizerState());
+            session.restoreOptimizerState(start.optimizer.get());
+        }
         return true;
     }
 
@@ -369,12 +385,12 @@ final class Run implements RunLink.Target {
                         .message("ran all " + trainer.epochs() + " epochs")
                         .build();
                 report = limit;
-                sink.next(metrics.withStop(limit));
+                deliver(metrics.withStop(limit));
                 // released before onComplete, so whoever waits for completion finds the model free
                 finish();
                 sink.complete();
             } else {
-                sink.next(metrics);
+                deliver(metrics);
             }
         } catch (RuntimeException | Error e) {
             if (batch > 0) {
@@ -383,6 +399,15 @@ final class Run implements RunLink.Target {
             failure = new TrainingException(epoch, batch, batches, e);
             sink.error(failure);
             finish();
+        }
+    }
+
+    private void deliver(EpochMetrics metrics) {
+        delivering = true;
+        try {
+            sink.next(metrics);
+        } finally {
+            delivering = false;
         }
     }
 

@@ -199,4 +199,18 @@ class Dl4jModelTest {
         assertEquals(stopped.getIterationCount(), cancelled.getIterationCount(), "iteration count");
         assertEquals(2, cancelled.getEpochCount());
     }
+
+    @Test
+    void subscribingTwiceToOneFitGivesTheSameEpochs() {
+        // each subscription starts from the weights and the updater state the first one found
+        org.deeplearning4j.nn.multilayer.MultiLayerNetwork net = Dl4jNets.conv(45);
+        io.epochflux.data.Split split = io.epochflux.data.Mnist.sampleSplit(io.epochflux.TestData.sample(), 200, 100, 5);
+        reactor.core.publisher.Flux<io.epochflux.train.EpochMetrics> fit = io.epochflux.train.Trainer.builder().epochs(2)
+                .batchSize(50).seed(3).build().fit(Dl4jModel.of(net), split.train(), split.validation());
+        java.util.List<java.util.Map<String, Double>> first = fit.map(io.epochflux.train.EpochMetrics::values).collectList().block();
+        int iterations = net.getIterationCount();
+        java.util.List<java.util.Map<String, Double>> second = fit.map(io.epochflux.train.EpochMetrics::values).collectList().block();
+        org.junit.jupiter.api.Assertions.assertEquals(first, second);
+        org.junit.jupiter.api.Assertions.assertEquals(iterations, net.getIterationCount(), "the second run started from the same counts");
+    }
 }

@@ -22,6 +22,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -178,6 +179,28 @@ class TrainingRunTest {
         assertEquals(2, outcome.epochs());
         assertEquals(2, outcome.weightsEpoch());
         Sequential alone = seedModel(3);
+        trainer(2).build().fit(alone, SPLIT.train(), SPLIT.validation()).blockLast();
+        assertEquals(alone.snapshot(), model.snapshot(), "the model holds epoch 2's weights, bit for bit");
+    }
+
+    @Test
+    void aCancelFromABatchListenerOnTheRunsOwnThreadRollsTheEpochBack() {
+        // the listener runs on the run's thread inside an epoch: the cancel must not finish the run there
+        Sequential model = seedModel(4);
+        AtomicReference<TrainingRun> handle = new AtomicReference<>();
+        TrainingRun run = trainer(100).batchListener((e, b, n, l, a) -> {
+            if (e == 3 && b == 5) {
+                handle.get().cancel();
+            }
+        }).build().run(model, SPLIT.train(), SPLIT.validation());
+        handle.set(run);
+        List<EpochMetrics> seen = run.epochs().collectList().block(Duration.ofSeconds(30));
+        RunOutcome outcome = run.outcome().block(Duration.ofSeconds(30));
+        assertEquals(2, seen.size());
+        assertEquals(RunOutcome.Kind.CANCELLED, outcome.kind());
+        assertEquals(2, outcome.weightsEpoch());
+        assertTrue(outcome.error().isEmpty(), "no error from rolling back a closed session: " + outcome.error());
+        Sequential alone = seedModel(4);
         trainer(2).build().fit(alone, SPLIT.train(), SPLIT.validation()).blockLast();
         assertEquals(alone.snapshot(), model.snapshot(), "the model holds epoch 2's weights, bit for bit");
     }
