@@ -123,7 +123,8 @@ record SweepRequest(List<TrialConfig> configs, Pruner pruner, String prunerName,
         Integer random = json.hasNonNull("random") ? integer(json, "random", 1, 1) : null;
         long trials = random != null ? random : s.size();
         long budget = (long) limits.maxEpochs() * TRIAL_EPOCHS_FACTOR;
-        if (trials * epochs > budget) {
+        // divided, not multiplied: trials × epochs wrapped around a long and let 2^34 trials through
+        if (trials > budget / epochs) {
             throw new InvalidField("epochs", Integer.toString(epochs), "at most " + budget + " / trials (" + trials
                     + "): trials × epochs <= " + TRIAL_EPOCHS_FACTOR + " × the server's --max-epochs");
         }

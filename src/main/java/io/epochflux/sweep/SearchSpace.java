@@ -98,10 +98,20 @@ public final class SearchSpace {
         return list.get(random.nextInt(list.size()));
     }
 
-    /** @return how many combinations the grid has at most (before adam's momentum collapses) */
+    /**
+     * @return how many combinations the grid has at most (before adam's momentum collapses), or
+     *         {@code Long.MAX_VALUE} when that does not fit a long
+     */
     public long size() {
-        return (long) hidden.size() * activations.size() * optimizers.size() * learningRates.size() * momenta.size()
-                * batchSizes.size() * patiences.size();
+        long n = 1;
+        for (int dimension : new int[] {hidden.size(), activations.size(), optimizers.size(), learningRates.size(),
+            momenta.size(), batchSizes.size(), patiences.size()}) {
+            if (n > Long.MAX_VALUE / dimension) {
+                return Long.MAX_VALUE; // saturates: a caller comparing it with a limit must not see it wrap
+            }
+            n *= dimension;
+        }
+        return n;
     }
 
     @Override

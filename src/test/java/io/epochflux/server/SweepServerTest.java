@@ -96,6 +96,27 @@ class SweepServerTest {
     }
 
     @Test
+    void aGridWhoseTrialsTimesEpochsOverflowALongIsRefusedNotBuilt() {
+        // 200^4 x 5 x 2 = 1.6e10 trials (about 2^34) of 2^30 epochs: the product wrapped around a long and passed
+        String many = java.util.stream.IntStream.rangeClosed(1, 200).mapToObj(Integer::toString)
+                .collect(java.util.stream.Collectors.joining(","));
+        String rates = java.util.stream.IntStream.rangeClosed(1, 200).mapToObj(i -> "0." + i)
+                .collect(java.util.stream.Collectors.joining(","));
+        String momenta = java.util.stream.IntStream.rangeClosed(1, 200).mapToObj(i -> "0.00" + i)
+                .collect(java.util.stream.Collectors.joining(","));
+        String hidden = java.util.stream.IntStream.rangeClosed(1, 200).mapToObj(i -> "[" + i + "]")
+                .collect(java.util.stream.Collectors.joining(","));
+        String body = "{\"hidden\":[" + hidden + "],\"lr\":[" + rates + "],\"momentum\":[" + momenta + "],\"batchSize\":["
+                + many + "],\"activation\":[\"relu\",\"sigmoid\",\"tanh\",\"linear\",\"softmax\"],\"optimizer\":[\"sgd\",\"adam\"],"
+                + "\"epochs\":1073741824}";
+        Http http = start(EpochfluxServer.builder());
+        Http.Response r = http.post("/sweeps", body);
+        assertEquals(400, r.status(), r.body());
+        assertEquals("epochs", r.json().get("field").asText(), r.body());
+        assertEquals(200, http.get("/sweeps").status(), "the server is still answering");
+    }
+
+    @Test
     void aBadBodyIsRefusedNamingTheField() {
         Http http = start(EpochfluxServer.builder());
         Http.Response r = http.post("/sweeps", "{\"hidden\":[[2],[0]]}");
