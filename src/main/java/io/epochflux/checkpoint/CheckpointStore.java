@@ -23,6 +23,7 @@ import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -62,7 +63,8 @@ import java.util.zip.ZipOutputStream;
  * {@code epochflux-checkpoint}, version, epoch, shuffles, seed, trainer settings, model
  * description, parameter count, training-data SHA-256, {@code OMP_NUM_THREADS}, the optimizer's
  * name, step and slot names, the stop rules' descriptions and named values, the attachment names,
- * and the SHA-256 of every other entry), {@code weights.f32}, {@code optimizer/<slot>.f32},
+ * and the SHA-256 of every other entry), {@code checkpoint.json.sha256} (the JSON's own SHA-256,
+ * in hex; a guard against damage, not against a forger, who can rewrite both), {@code weights.f32}, {@code optimizer/<slot>.f32},
  * {@code rules/<i>.f32} for a rule that keeps weights, and {@code attachments/<name>}. Floats
  * are little-endian IEEE 754 binary32; rule values are written as Java's shortest round-trip
  * decimal text ({@code "NaN"} and {@code "Infinity"} included), so they read back bit for bit.
@@ -80,6 +82,8 @@ public final class CheckpointStore {
     static final String FORMAT = "epochflux-checkpoint";
     static final int VERSION = 1;
     private static final String JSON_ENTRY = "checkpoint.json";
+    /** The SHA-256 of {@link #JSON_ENTRY}, in hex. */
+    private static final String JSON_SUM_ENTRY = "checkpoint.json.sha256";
     private static final Pattern NAME = Pattern.compile("epoch-(\\d{6,})\\.ckpt");
     private static final long PAUSE_MS = Long.getLong(PAUSE_PROPERTY, 0L);
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
@@ -353,8 +357,13 @@ public final class CheckpointStore {
         ByteArrayOutputStream out = new ByteArrayOutputStream(weights.length * 4 * 4 + 4096);
         try (ZipOutputStream zip = new ZipOutputStream(out)) {
             zip.setLevel(java.util.zip.Deflater.BEST_SPEED); // floats hardly compress; the write sits on the run's thread
+            byte[] json = JSON.writeValueAsBytes(root);
             zip.putNextEntry(new ZipEntry(JSON_ENTRY));
-            zip.write(JSON.writeValueAsBytes(root));
+            zip.write(json);
+            zip.closeEntry();
+            // the JSON names every other entry's SHA-256; this one covers the JSON itself
+            zip.putNextEntry(new ZipEntry(JSON_SUM_ENTRY));
+            zip.write(sha256(json).getBytes(StandardCharsets.US_ASCII));
             zip.closeEntry();
             for (Map.Entry<String, byte[]> e : binaries.entrySet()) {
                 zip.putNextEntry(new ZipEntry(e.getKey()));
@@ -369,6 +378,14 @@ public final class CheckpointStore {
         byte[] json = entries.get(JSON_ENTRY);
         if (json == null) {
             throw new CheckpointException(file, "is not a checkpoint: it has no " + JSON_ENTRY);
+        }
+        byte[] sum = entries.get(JSON_SUM_ENTRY);
+        if (sum != null) { // absent from checkpoints written before it existed: those rely on the zip's CRC-32
+            String expected = new String(sum, StandardCharsets.US_ASCII).trim();
+            String actual = sha256(json);
+            if (!actual.equals(expected)) {
+                throw new CheckpointException(file, "checksum of " + JSON_ENTRY + " must be " + expected + ", but was " + actual);
+            }
         }
         JsonNode root = JSON.readTree(new ByteArrayInputStream(json));
         if (!FORMAT.equals(root.path("format").asText())) {

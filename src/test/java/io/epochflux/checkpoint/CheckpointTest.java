@@ -229,6 +229,39 @@ class CheckpointTest {
     }
 
     @Test
+    void anAlteredCheckpointJsonIsRefusedByItsOwnHash(@TempDir Path dir) throws Exception {
+        // rezipped with one field changed: every CRC-32 is right, only the JSON's own SHA-256 can tell
+        Split split = TestData.seedSplit();
+        Trainer trainer = Trainer.builder().epochs(10).batchSize(10).seed(3).build();
+        CheckpointStore store = CheckpointStore.in(dir, 10);
+        trainer.fit(model(10), split.train(), split.validation())
+                .transform(Checkpoints.every(1, store::writeUnchecked))
+                .take(2)
+                .blockLast();
+        Path file = store.fileFor(2);
+        java.util.Map<String, byte[]> entries = new java.util.LinkedHashMap<>();
+        try (java.util.zip.ZipInputStream in = new java.util.zip.ZipInputStream(Files.newInputStream(file))) {
+            for (java.util.zip.ZipEntry e = in.getNextEntry(); e != null; e = in.getNextEntry()) {
+                entries.put(e.getName(), in.readAllBytes());
+            }
+        }
+        assertTrue(entries.containsKey("checkpoint.json.sha256"), entries.keySet().toString());
+        String json = new String(entries.get("checkpoint.json"), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(json.contains("\"shuffles\" : 2"), json);
+        entries.put("checkpoint.json", json.replace("\"shuffles\" : 2", "\"shuffles\" : 3").getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        try (java.util.zip.ZipOutputStream out = new java.util.zip.ZipOutputStream(Files.newOutputStream(file))) {
+            for (java.util.Map.Entry<String, byte[]> e : entries.entrySet()) {
+                out.putNextEntry(new java.util.zip.ZipEntry(e.getKey()));
+                out.write(e.getValue());
+                out.closeEntry();
+            }
+        }
+        CheckpointException e = assertThrows(CheckpointException.class, () -> CheckpointStore.read(file));
+        assertTrue(e.getMessage().contains(file.toString()) && e.getMessage().contains("checksum of checkpoint.json must be"),
+                e.getMessage());
+    }
+
+    @Test
     void continuingRefusesAnotherModelAndAnEpochLimitWithNothingLeft() {
         Split split = TestData.seedSplit();
         Trainer trainer = Trainer.builder().epochs(3).batchSize(10).seed(3).build();
