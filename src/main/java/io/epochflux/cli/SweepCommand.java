@@ -511,9 +511,17 @@ final class SweepCommand implements Callable<Integer> {
         @Option(names = "--out", paramLabel = "DIR", required = true, description = "Where the merged files go.")
         Path out;
 
+        @Option(names = "--partial", description = "Merge even when shards are missing (they are named, and the trials"
+                + " found counted against those expected).")
+        boolean partial;
+
+        /** The settings every shard of one sweep shares: all of sweep.json but the shard itself. */
+        private static final List<String> SHARED = List.of("name", "pruner", "epochs", "seed", "trials", "train_args");
+
         @Override
         public Integer call() throws Exception {
             PrintWriter pw = spec.commandLine().getOut();
+            checkShards(pw);
             Map<Integer, TrialResult> all = new LinkedHashMap<>();
             Map<Integer, Path> from = new HashMap<>();
             for (Path d : dirs) {
@@ -541,6 +549,10 @@ final class SweepCommand implements Callable<Integer> {
             pw.print(SweepFiles.table(results));
             long epochsAll = results.stream().mapToLong(TrialResult::epochs).sum();
             pw.printf("%d trials from %d shards; %d epochs in all%n", results.size(), dirs.size(), epochsAll);
+            if (expectedTrials > 0) {
+                pw.printf("found %d of the %d trials the sweep has%s%n", results.size(), expectedTrials,
+                        results.size() == expectedTrials ? "" : " (" + (expectedTrials - results.size()) + " missing)");
+            }
             SweepFiles.writeCsv(out.resolve("trials.csv"), results);
             // the shards ran with the same settings: pass the first one's on to best.json
             List<String> common = new ArrayList<>();
@@ -556,6 +568,74 @@ final class SweepCommand implements Callable<Integer> {
             pw.println("Wrote " + out + "/{trials.csv,best.json,sweep.png,results.md,trials/}");
             pw.flush();
             return 0;
+        }
+
+        private long expectedTrials;
+
+        /**
+         * Refuses what would merge the wrong things: an --out inside a shard, a shard without its
+         * sweep.json, shards of sweeps with other settings or another shard count, a shard given
+         * twice, and (without --partial) a missing shard.
+         */
+        private void checkShards(PrintWriter pw) throws java.io.IOException {
+            Path target = out.toAbsolutePath().normalize();
+            com.fasterxml.jackson.databind.JsonNode first = null;
+            Path firstDir = null;
+            java.util.TreeMap<Integer, Path> indices = new java.util.TreeMap<>();
+            int count = -1;
+            for (Path d : dirs) {
+                Path dir = d.toAbsolutePath().normalize();
+                if (target.startsWith(dir)) {
+                    throw Usage.error(spec, "--out must be outside the shards' directories, but " + out + " is inside " + d);
+                }
+                Path file = d.resolve("sweep.json");
+                if (!Files.isRegularFile(file)) {
+                    throw Usage.error(spec, "DIR must be a sweep's --out directory with its sweep.json, but " + d + " has none");
+                }
+                com.fasterxml.jackson.databind.JsonNode settings = SweepFiles.JSON.readTree(file.toFile());
+                if (first == null) {
+                    first = settings;
+                    firstDir = d;
+                } else {
+                    for (String key : SHARED) {
+                        if (!first.path(key).equals(settings.path(key))) {
+                            throw Usage.error(spec, "DIR must hold shards of one sweep, but " + d + " has " + key + " "
+                                    + settings.path(key) + " where " + firstDir + " has " + first.path(key));
+                        }
+                    }
+                }
+                Matcher m = SHARD.matcher(settings.path("shard").asText("0/1"));
+                if (!m.matches()) {
+                    throw Usage.error(spec, "DIR's sweep.json must record its shard as I/N, but " + file + " has "
+                            + settings.path("shard"));
+                }
+                int index = Integer.parseInt(m.group(1));
+                int n = Integer.parseInt(m.group(2));
+                if (count >= 0 && n != count) {
+                    throw Usage.error(spec, "DIR must hold shards of one split, but " + d + " is shard " + index + "/" + n
+                            + " where " + firstDir + " is of " + count);
+                }
+                count = n;
+                Path before = indices.putIfAbsent(index, d);
+                if (before != null) {
+                    throw Usage.error(spec, "DIR must hold each shard once, but shard " + index + "/" + n + " is both " + before
+                            + " and " + d);
+                }
+            }
+            expectedTrials = first.path("trials").asLong(0);
+            List<String> missing = new ArrayList<>();
+            for (int i = 0; i < count; i++) {
+                if (!indices.containsKey(i)) {
+                    missing.add(i + "/" + count);
+                }
+            }
+            if (!missing.isEmpty()) {
+                if (!partial) {
+                    throw Usage.error(spec, "DIR must hold every shard of the sweep, but shard " + String.join(", ", missing)
+                            + " is missing (give its directory, or --partial to merge what there is)");
+                }
+                pw.println("merging without shard " + String.join(", ", missing));
+            }
         }
     }
 }

@@ -91,9 +91,28 @@ class SweepCommandTest {
         assertEquals(5, Files.readAllLines(merged.resolve("trials.csv")).size());
         JsonNode best = new ObjectMapper().readTree(merged.resolve("best.json").toFile());
         assertTrue(best.path("command").asText().contains("--epochs 8 --seed 10"), best.toString());
+        assertTrue(merge.out.contains("found 4 of the 4 trials the sweep has"), merge.out);
         Cli twice = Cli.run("sweep", "merge", a.toString(), a.toString(), "--out", dir.resolve("x").toString());
         assertEquals(2, twice.exitCode);
-        assertTrue(twice.err.contains("DIR must hold disjoint shards, but trial-000 is in both"), twice.err);
+        assertTrue(twice.err.contains("DIR must hold each shard once, but shard 0/2 is both"), twice.err);
+
+        // merge refuses shards of another sweep, names a missing shard, and keeps --out outside the shards
+        Path c = dir.resolve("c");
+        assertEquals(0, Cli.run(with("--shard", "1/2", "--out", c.toString(), "--seed", "11", "-q")).exitCode);
+        Cli otherSweep = Cli.run("sweep", "merge", a.toString(), c.toString(), "--out", dir.resolve("y").toString());
+        assertEquals(2, otherSweep.exitCode, otherSweep.toString());
+        assertTrue(otherSweep.err.contains("DIR must hold shards of one sweep, but " + c + " has seed 11 where " + a + " has 10"),
+                otherSweep.err);
+        Cli missing = Cli.run("sweep", "merge", a.toString(), "--out", dir.resolve("z").toString());
+        assertEquals(2, missing.exitCode, missing.toString());
+        assertTrue(missing.err.contains("but shard 1/2 is missing"), missing.err);
+        Cli partial = Cli.run("sweep", "merge", a.toString(), "--partial", "--out", dir.resolve("z").toString());
+        assertEquals(0, partial.exitCode, partial.toString());
+        assertTrue(partial.out.contains("merging without shard 1/2") && partial.out.contains("found 2 of the 4 trials the sweep has"
+                + " (2 missing)"), partial.out);
+        Cli inside = Cli.run("sweep", "merge", a.toString(), b.toString(), "--out", a.resolve("merged").toString());
+        assertEquals(2, inside.exitCode, inside.toString());
+        assertTrue(inside.err.contains("--out must be outside the shards' directories"), inside.err);
     }
 
     @ParameterizedTest
