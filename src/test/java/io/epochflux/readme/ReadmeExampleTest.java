@@ -72,6 +72,19 @@ class ReadmeExampleTest {
         return compileUnit(name, source);
     }
 
+    /** Runs a compiled example's main method and returns what it printed. */
+    private static String runMain(Class<?> type) throws Exception {
+        PrintStream original = System.out;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+        try {
+            type.getMethod("main", String[].class).invoke(null, (Object) new String[0]);
+        } finally {
+            System.setOut(original);
+        }
+        return captured.toString(StandardCharsets.UTF_8);
+    }
+
     /** A block that starts with its imports is a whole program: compiled as it stands. */
     private static boolean isProgram(String block) {
         return block.startsWith("import ");
@@ -101,16 +114,7 @@ class ReadmeExampleTest {
         assertTrue(example.contains("as(History::collect)"), "the first Java block is the library example");
         long lines = example.lines().filter(l -> !l.isBlank()).count();
         assertTrue(lines <= 12, "about ten lines, but " + lines);
-        Class<?> type = compile("TenLines", "", example);
-        PrintStream original = System.out;
-        ByteArrayOutputStream captured = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
-        try {
-            type.getMethod("main", String[].class).invoke(null, (Object) new String[0]);
-        } finally {
-            System.setOut(original);
-        }
-        String out = captured.toString(StandardCharsets.UTF_8);
+        String out = runMain(compile("TenLines", "", example));
         assertTrue(out.startsWith("1 {loss="), out.substring(0, Math.min(200, out.length())));
         assertTrue(out.contains("val_loss did not improve for 30 epochs (patience 30)"), out);
         assertTrue(out.contains("restored the weights of epoch"), out);
@@ -135,16 +139,7 @@ class ReadmeExampleTest {
     void theConvNetProgramTrainsADl4jNetworkAsAStream() throws Exception {
         String program = javaBlocks().stream().filter(b -> isProgram(b) && b.contains("Dl4jModel.of(net)")).findFirst()
                 .orElseThrow(() -> new AssertionError("the README's Bring your own model program"));
-        Class<?> type = compileUnit(className(program), program);
-        PrintStream original = System.out;
-        ByteArrayOutputStream captured = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
-        try {
-            type.getMethod("main", String[].class).invoke(null, (Object) new String[0]);
-        } finally {
-            System.setOut(original);
-        }
-        String out = captured.toString(StandardCharsets.UTF_8);
+        String out = runMain(compileUnit(className(program), program));
         assertTrue(out.startsWith("EpochMetrics[epoch 1, {loss="), out.substring(0, Math.min(300, out.length())));
         assertTrue(out.contains("val_accuracy="), out);
         assertTrue(out.lines().reduce((a, b) -> b).orElse("").matches(".*(patience 1|ran all 8 epochs).*"), out);
