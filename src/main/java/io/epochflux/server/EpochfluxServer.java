@@ -81,9 +81,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * handlers never block. Runs live in memory only: they do not survive a restart.
  *
  * <p>Security: bound to a non-loopback address the server refuses to start without a bearer
- * token, and then asks for it on every request that starts or cancels runs. On loopback without a
- * token, a request whose {@code Host} or {@code Origin} is not the server's own is refused (DNS
- * rebinding and cross-site requests). The token travels in clear: put a TLS proxy in front.
+ * token, and then asks for it on every request that starts or cancels runs. On loopback, with or
+ * without a token, a request whose {@code Host} or {@code Origin} is not the server's own is
+ * refused (DNS rebinding and cross-site requests). The token travels in clear: put a TLS proxy in front.
  */
 public final class EpochfluxServer implements AutoCloseable {
 
@@ -322,20 +322,22 @@ public final class EpochfluxServer implements AutoCloseable {
     // ---------------------------------------------------------------- security
 
     private void checkHostAndOrigin(HttpServerRequest req) {
-        if (config.token != null || !isLoopback(config.host)) {
+        // on loopback the checks hold with a token too: a token set for the API must not open the
+        // reads to a rebinding name or another site's page
+        if (!isLoopback(config.host)) {
             return;
         }
         String host = req.requestHeaders().get(HttpHeaderNames.HOST);
         if (host == null || !ownHosts.contains(host.toLowerCase(Locale.ROOT))) {
             throw new HttpError(403, "Host must be this server's own (" + String.join(", ", ownHosts.stream().sorted().toList())
-                    + "), but was " + host + ": a loopback server without a token refuses other names (DNS rebinding)");
+                    + "), but was " + host + ": a loopback server refuses other names (DNS rebinding)");
         }
         String origin = req.requestHeaders().get(HttpHeaderNames.ORIGIN);
         if (origin != null) {
             String o = origin.toLowerCase(Locale.ROOT);
             if (!o.startsWith("http://") || !ownHosts.contains(o.substring("http://".length()))) {
                 throw new HttpError(403, "Origin must be this server's own page, but was " + origin
-                        + ": a loopback server without a token refuses cross-site requests");
+                        + ": a loopback server refuses cross-site requests");
             }
         }
     }

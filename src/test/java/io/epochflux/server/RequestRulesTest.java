@@ -165,6 +165,21 @@ class RequestRulesTest {
     }
 
     @Test
+    void onLoopbackATokenDoesNotTurnTheHostAndOriginChecksOff() {
+        // with EPOCHFLUX_TOKEN set, Host: evil.com without a token read /runs and the event streams
+        start(EpochfluxServer.builder().token(TOKEN));
+        int port = server.port();
+        assertEquals("HTTP/1.1 403 Forbidden", Http.rawStatus(port, "GET /runs HTTP/1.1\r\nHost: evil.example:" + port
+                + "\r\nConnection: close\r\n\r\n"));
+        assertEquals("HTTP/1.1 403 Forbidden", Http.rawStatus(port, "GET /metrics HTTP/1.1\r\nHost: evil.example:" + port
+                + "\r\nConnection: close\r\n\r\n"));
+        assertEquals("HTTP/1.1 403 Forbidden", Http.rawStatus(port, "GET /runs HTTP/1.1\r\nHost: 127.0.0.1:" + port
+                + "\r\nOrigin: http://evil.example\r\nConnection: close\r\n\r\n"));
+        assertEquals("HTTP/1.1 200 OK", Http.rawStatus(port, "GET /runs HTTP/1.1\r\nHost: 127.0.0.1:" + port
+                + "\r\nConnection: close\r\n\r\n"));
+    }
+
+    @Test
     void blockHoundSeesABlockingCallOnAReactorNettyEventLoop() {
         // the suite's BlockHound must watch the very threads the server's handlers run on
         AtomicReference<Throwable> caught = new AtomicReference<>();
