@@ -66,8 +66,9 @@ final class Run implements RunLink.Target {
 
     private final Trainer trainer;
     private final Trainable model;
-    private final Dataset train;
-    private final Dataset validation;
+    /** The data, let go when the run ends: a finished run kept for its outcome must not keep 25 MB of examples. */
+    private Dataset train;
+    private Dataset validation;
     private final Start start;
     private final Scheduler scheduler;
     private final AtomicInteger wip = new AtomicInteger();
@@ -470,7 +471,12 @@ final class Run implements RunLink.Target {
                 } catch (RuntimeException | Error e) {
                     failed(e);
                 }
+                session = null;
             }
+            // the session and the data are the run's largest holdings: whoever keeps the handle keeps neither
+            train = null;
+            validation = null;
+            order = null;
             released = true;
             Restore late = pendingRestore.getAndSet(null);
             if (late != null) {

@@ -206,6 +206,31 @@ class TrainingRunTest {
     }
 
     @Test
+    void aFinishedRunKeptForItsOutcomeLetsItsDataAndSessionGo() throws InterruptedException {
+        // a server keeps finished runs for an hour: each held its 25 MB split until then
+        List<java.lang.ref.WeakReference<Object>> data = new ArrayList<>();
+        TrainingRun run = startedOnCopies(data);
+        assertEquals(RunOutcome.Kind.COMPLETED, run.outcome().block(Duration.ofSeconds(30)).kind());
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (data.stream().anyMatch(r -> r.get() != null) && System.nanoTime() < deadline) {
+            System.gc();
+            Thread.onSpinWait();
+        }
+        assertTrue(data.stream().allMatch(r -> r.get() == null), "the run still holds its datasets");
+        assertEquals(2, run.epoch(), "the handle still answers");
+    }
+
+    private static TrainingRun startedOnCopies(List<java.lang.ref.WeakReference<Object>> refs) {
+        io.epochflux.data.Dataset train = SPLIT.train().slice(0, SPLIT.train().size());
+        io.epochflux.data.Dataset validation = SPLIT.validation().slice(0, SPLIT.validation().size());
+        refs.add(new java.lang.ref.WeakReference<>(train));
+        refs.add(new java.lang.ref.WeakReference<>(validation));
+        TrainingRun run = trainer(2).build().run(seedModel(5), train, validation);
+        run.epochs().subscribe();
+        return run;
+    }
+
+    @Test
     void cancellingFromTheHandleCompletesTheStreamWithoutAReport() {
         TrainingRun run = trainer(100_000).build().run(seedModel(1), SPLIT.train(), SPLIT.validation());
         StepVerifier.create(run.epochs())
