@@ -504,8 +504,11 @@ public final class StopWhen extends StopRule {
 
     private static void checkPositive(String name, Duration duration) {
         Objects.requireNonNull(duration, name);
-        if (duration.isZero() || duration.isNegative() || duration.compareTo(MAX_DURATION) > 0) {
-            throw new IllegalArgumentException(name + " must be positive and at most " + MAX_DURATION
+        if (duration.isZero() || duration.isNegative()) {
+            throw new IllegalArgumentException(name + " must be positive, but was " + duration);
+        }
+        if (duration.compareTo(MAX_DURATION) > 0) {
+            throw new IllegalArgumentException(name + " must be at most " + MAX_DURATION
                     + " (about 292 years: the clock counts nanoseconds in a long), but was " + duration);
         }
     }

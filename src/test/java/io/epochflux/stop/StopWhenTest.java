@@ -159,6 +159,9 @@ class StopWhenTest {
                 assertThrows(IllegalArgumentException.class, () -> StopWhen.timeBudget(Duration.ZERO)).getMessage());
         assertEquals("patience must be positive, but was PT-1S", assertThrows(IllegalArgumentException.class,
                 () -> StopWhen.noImprovementFor("val_loss", Duration.ofSeconds(-1))).getMessage());
+        // past a long of nanoseconds the budget overflowed where the clock reads it
+        assertTrue(assertThrows(IllegalArgumentException.class, () -> StopWhen.timeBudget(Duration.ofDays(999_999_999)))
+                .getMessage().startsWith("budget must be at most PT2562047H47M16.854775807S"));
         assertThrows(NullPointerException.class, () -> StopWhen.nonFinite((String[]) null));
         assertThrows(NullPointerException.class, () -> StopWhen.epoch(null, "x", m -> true));
         assertThrows(NullPointerException.class, () -> StopWhen.history(StopReason.of("X"), "x", null));
