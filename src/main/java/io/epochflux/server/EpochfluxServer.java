@@ -561,7 +561,10 @@ public final class EpochfluxServer implements AutoCloseable {
                     io.epochflux.sweep.Sweep.Builder b = io.epochflux.sweep.Sweep.builder(r.configs(), split.train(),
                                     split.validation())
                             .name("sweep-" + id).pruner(r.pruner()).concurrency(r.concurrency()).epochs(r.epochs())
-                            .seed(r.seed()).scheduler(pool);
+                            .seed(r.seed()).scheduler(pool)
+                            // each trial's meters, with the sweep label; the info gauge reads each trial's run
+                            .decorate((trial, epochs) -> epochs.transform(TrainingMetrics.builder(meters).run(trial.name())
+                                    .sweep("sweep-" + id).retention(registry.retention()).build()));
                     ServedSweep s = new ServedSweep(id, r, b.build());
                     synchronized (sweeps) {
                         sweeps.put(id, s);
