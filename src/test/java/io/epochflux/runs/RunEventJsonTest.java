@@ -66,6 +66,26 @@ class RunEventJsonTest {
                 e.getMessage());
         assertThrows(ValueInstantiationException.class, () -> mapper.readValue(
                 "{\"kind\":\"DROPPED\",\"outcome\":" + "{\"kind\":\"COMPLETED\",\"epochs\":1,\"weightsEpoch\":1}}", RunEvent.class));
-        assertEquals(RunOutcome.Kind.COMPLETED, RunOutcome.Kind.valueOf("COMPLETED"));
+    }
+
+    @Test
+    void aRunsStatusReadsBackEqualBeforeAndAfterItEnds() throws Exception {
+        RunHandle handle = RunHandle.builder(Runs.run(100_000)).start();
+        RunStatus before = RunStatus.of("7", handle);
+        assertTrue(List.of("new", "queued", "training", "waiting").contains(before.state()), before.state());
+        handle.watch().take(2).blockLast(Duration.ofMinutes(1));
+        handle.cancel();
+        handle.watch().blockLast(Duration.ofMinutes(1));
+        RunStatus after = RunStatus.of("7", handle);
+        assertEquals("cancelled", after.state());
+        assertEquals(RunOutcome.Kind.CANCELLED, after.outcome().orElseThrow().kind());
+        assertEquals(handle.epochs(), after.lastEpoch().orElseThrow().epoch());
+        for (RunStatus s : List.of(before, after)) {
+            String json = mapper.writeValueAsString(s);
+            assertEquals(s, mapper.readValue(json, RunStatus.class), json);
+        }
+        JsonNode json = mapper.readTree(mapper.writeValueAsString(after));
+        assertEquals(handle.started().toString(), json.path("started").textValue());
+        assertEquals("CANCELLED", json.path("outcome").path("kind").textValue());
     }
 }

@@ -215,7 +215,7 @@ class ServerTest {
 
     @Test
     void theScrapeTellsTheTruthAboutRunsAndSweeps() {
-        String cancelled = http.start("{\"epochs\":10000,\"trainSize\":50,\"valSize\":20,\"patience\":5,\"lr\":0.02}");
+        String cancelled = http.start("{\"epochs\":10000,\"trainSize\":50,\"valSize\":20,\"patience\":9000,\"lr\":0.02}");
         assertEquals(200, http.delete("/runs/" + cancelled).status());
         String completed = http.start(SMALL);
         // a stream's end comes after the run's stream ended, and so after the binder set the state
