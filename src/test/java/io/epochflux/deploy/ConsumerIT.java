@@ -38,14 +38,22 @@ import static org.junit.jupiter.api.Assertions.fail;
  */
 class ConsumerIT {
 
-    /** What only the command line, the charts, the Prometheus endpoint or the tool's logging need. */
+    /**
+     * What only the command line, the charts, the Prometheus endpoint, the tool's logging or the
+     * Spring Boot auto-configuration need.
+     */
     private static final List<String> NOT_PASSED_ON = List.of(
             "info.picocli:picocli",
             "org.jfree:jfreechart",
             "org.deeplearning4j:deeplearning4j-nn",
             "io.micrometer:micrometer-registry-prometheus",
             "io.prometheus:prometheus-metrics-exporter-httpserver",
-            "org.slf4j:slf4j-simple");
+            "org.slf4j:slf4j-simple",
+            "org.springframework.boot:spring-boot-autoconfigure",
+            "org.springframework.boot:spring-boot",
+            "org.springframework:spring-web",
+            "org.springframework:spring-core",
+            "org.springframework:spring-context");
 
     /** What the library itself uses. */
     private static final List<String> PASSED_ON = List.of(
