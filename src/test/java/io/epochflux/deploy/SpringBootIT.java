@@ -61,7 +61,7 @@ class SpringBootIT {
     @ValueSource(strings = {"epochflux.it.boot3.version", "epochflux.it.boot4.version"})
     @Timeout(value = 8, unit = TimeUnit.MINUTES, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
     void aBootApplicationStartsWatchesCancelsAndShutsDownItsRuns(String bootProperty) throws Exception {
-        String boot = property(bootProperty);
+        String boot = ChildMaven.property(bootProperty);
         Path root = dir.resolve("boot-" + boot);
         List<Path> classpath = build(root, boot);
         long bytes = 0;
@@ -285,11 +285,11 @@ class SpringBootIT {
                 "epochflux.heartbeat=1s",
                 ""));
         Path settings = root.resolve("settings.xml");
-        Files.writeString(settings, settings());
-        String plugin = "org.apache.maven.plugins:maven-dependency-plugin:" + property("epochflux.maven-dependency-plugin.version");
+        Files.writeString(settings, ChildMaven.settings());
+        String plugin = "org.apache.maven.plugins:maven-dependency-plugin:" + ChildMaven.property("epochflux.maven-dependency-plugin.version");
         Path classpathFile = root.resolve("classpath.txt");
-        List<String> mvn = List.of(Path.of(property("epochflux.maven.home"), "bin", "mvn").toString(), "-B", "-q",
-                "-s", settings.toString(), "-Dmaven.repo.local=" + property("epochflux.it.repository"),
+        List<String> mvn = List.of(Path.of(ChildMaven.property("epochflux.maven.home"), "bin", "mvn").toString(), "-B", "-q",
+                "-s", settings.toString(), "-Dmaven.repo.local=" + ChildMaven.property("epochflux.it.repository"),
                 "compile", plugin + ":build-classpath", "-Dmdep.outputFile=" + classpathFile);
         ProcessBuilder b = new ProcessBuilder(mvn).directory(root.toFile()).redirectErrorStream(true);
         b.environment().putAll(Map.of("JAVA_HOME", System.getProperty("java.home"), "MAVEN_OPTS", "-Xmx512m"));
@@ -312,7 +312,7 @@ class SpringBootIT {
 
     /** The README's controller, as it stands. */
     private static String controller() throws IOException {
-        String readme = Files.readString(Path.of(property("epochflux.basedir"), "README.md"));
+        String readme = Files.readString(Path.of(ChildMaven.property("epochflux.basedir"), "README.md"));
         Matcher block = Pattern.compile("```java\n(import .*?)```", Pattern.DOTALL).matcher(readme);
         while (block.find()) {
             if (block.group(1).contains("@RestController")) {
@@ -419,40 +419,7 @@ class SpringBootIT {
                     </plugins>
                   </build>
                 </project>
-                """.formatted(boot, property("epochflux.blockhound.version"),
-                property("epochflux.maven-resources-plugin.version"), property("epochflux.maven-compiler-plugin.version"));
-    }
-
-    /** The build's own local repository first, as a remote, so the child needs no network for what is there. */
-    private static String settings() {
-        String url = Path.of(property("epochflux.maven.repository")).toUri().toString();
-        String repository = """
-                    <id>build-local</id>
-                    <url>%s</url>
-                    <releases><enabled>true</enabled><checksumPolicy>ignore</checksumPolicy></releases>
-                    <snapshots><enabled>false</enabled></snapshots>
-                """.formatted(url);
-        return """
-                <settings>
-                  <profiles>
-                    <profile>
-                      <id>build-local</id>
-                      <repositories><repository>
-                %s      </repository></repositories>
-                      <pluginRepositories><pluginRepository>
-                %s      </pluginRepository></pluginRepositories>
-                    </profile>
-                  </profiles>
-                  <activeProfiles><activeProfile>build-local</activeProfile></activeProfiles>
-                </settings>
-                """.formatted(repository, repository);
-    }
-
-    private static String property(String name) {
-        String value = System.getProperty(name);
-        if (value == null || value.isBlank()) {
-            fail("the system property " + name + " is not set: run this test with mvn verify");
-        }
-        return value;
+                """.formatted(boot, ChildMaven.property("epochflux.blockhound.version"),
+                ChildMaven.property("epochflux.maven-resources-plugin.version"), ChildMaven.property("epochflux.maven-compiler-plugin.version"));
     }
 }
