@@ -11,7 +11,9 @@ import java.util.List;
  * <p>The gauges of values an epoch carries ({@link #EPOCH}, {@link #LOSS}, {@link #ACCURACY},
  * {@link #MAE}, {@link #LEARNING_RATE}) are registered with the first epoch that carries their
  * value: a value a run never has (validation figures without a validation set, accuracy in a
- * regression, a learning rate nobody steers) is absent from a scrape, never NaN.
+ * regression, a learning rate nobody steers) is absent from a scrape, never NaN. So are a
+ * followed rule's: {@link #MONITOR_WAIT} and {@link #MONITOR_PATIENCE} with the first epoch that
+ * carries the monitored metric, {@link #MONITOR_BEST} with its first best value.
  */
 public final class MeterNames {
 

@@ -299,19 +299,6 @@ public final class TrainingMetrics implements Function<Flux<EpochMetrics>, Flux<
                     .description("Epochs completed").register(registry));
             duration = add(Timer.builder(MeterNames.EPOCH_DURATION).tags(tags)
                     .description("Time an epoch took: training, validation and snapshot").register(registry));
-            for (Followed f : follows) {
-                Tags monitored = tags.and(MeterNames.MONITOR, f.rule.monitor());
-                gauge(MeterNames.MONITOR_BEST, monitored, null,
-                        "The best value of the monitored metric so far", f, x -> x.best);
-                gauge(MeterNames.MONITOR_WAIT, monitored, "epochs",
-                        "Monitored epochs since the metric last improved (early stopping's wait counter)", f,
-                        x -> x.waited);
-                if (f.rule.patienceEpochs().isPresent()) {
-                    int patience = f.rule.patienceEpochs().getAsInt();
-                    gauge(MeterNames.MONITOR_PATIENCE, monitored, "epochs",
-                            "Epochs without improvement that the rule tolerates", f, x -> patience);
-                }
-            }
             for (RunState s : RunState.values()) {
                 gauge(MeterNames.RUN_STATE, tags.and(MeterNames.STATE, s.tag()), null,
                         "1 for the run's current state, 0 for the others", this, m -> m.state == s ? 1 : 0);
@@ -378,11 +365,45 @@ public final class TrainingMetrics implements Function<Flux<EpochMetrics>, Flux<
                 }
             }
             for (Followed f : follows) {
-                f.observe(m);
+                if (f.observe(m)) {
+                    showFollowed(f);
+                }
             }
             duration.record(m.duration());
             epochCount.increment();
             m.stop().ifPresent(this::onStop);
+        }
+
+        /**
+         * Registers a followed rule's gauges once they have a value: the wait (and the patience)
+         * with the first epoch that carries the monitored metric, the best with its first best.
+         */
+        private void showFollowed(Followed f) {
+            if (f.waitShown && (f.bestShown || Double.isNaN(f.best))) {
+                return;
+            }
+            Tags monitored = tags.and(MeterNames.MONITOR, f.rule.monitor());
+            synchronized (registry) {
+                if (removed) {
+                    return;
+                }
+                if (!f.waitShown) {
+                    f.waitShown = true;
+                    gauge(MeterNames.MONITOR_WAIT, monitored, "epochs",
+                            "Monitored epochs since the metric last improved (early stopping's wait counter)", f,
+                            x -> x.waited);
+                    if (f.rule.patienceEpochs().isPresent()) {
+                        int patience = f.rule.patienceEpochs().getAsInt();
+                        gauge(MeterNames.MONITOR_PATIENCE, monitored, "epochs",
+                                "Epochs without improvement that the rule tolerates", f, x -> patience);
+                    }
+                }
+                if (!f.bestShown && !Double.isNaN(f.best)) {
+                    f.bestShown = true;
+                    gauge(MeterNames.MONITOR_BEST, monitored, null, "The best value of the monitored metric so far", f,
+                            x -> x.best);
+                }
+            }
         }
 
         private void onStop(StopReport report) {
@@ -531,18 +552,23 @@ public final class TrainingMetrics implements Function<Flux<EpochMetrics>, Flux<
         private final MonitoredRule.Tracker tracker;
         private volatile double best = Double.NaN;
         private volatile double waited = Double.NaN;
+        private boolean waitShown; // on the run's thread
+        private boolean bestShown;
 
         Followed(MonitoredRule rule) {
             this.rule = rule;
             this.tracker = rule.newTracker();
         }
 
-        void observe(EpochMetrics m) {
-            if (m.value(rule.monitor()).isPresent()) { // an epoch without the metric is the rule's business
-                tracker.observe(m);
-                best = tracker.best().orElse(Double.NaN);
-                waited = tracker.waited();
+        /** @return whether the epoch carried the monitored metric */
+        boolean observe(EpochMetrics m) {
+            if (m.value(rule.monitor()).isEmpty()) {
+                return false; // an epoch without the metric is the rule's business
             }
+            tracker.observe(m);
+            best = tracker.best().orElse(Double.NaN);
+            waited = tracker.waited();
+            return true;
         }
     }
 

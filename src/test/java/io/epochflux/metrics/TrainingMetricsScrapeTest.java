@@ -9,6 +9,7 @@ import io.epochflux.runs.RunEvent;
 import io.epochflux.runs.RunHandle;
 import io.epochflux.schedule.LearningRateSchedule;
 import io.epochflux.stop.EarlyStopping;
+import io.epochflux.stop.MissingMetric;
 import io.epochflux.stop.Mode;
 import io.epochflux.train.RunOutcome;
 import io.epochflux.train.Trainer;
@@ -205,6 +206,18 @@ class TrainingMetricsScrapeTest {
         assertFalse(plain.stream().anyMatch(s -> "validation".equals(s.labels().get("split"))),
                 "no validation set, no validation gauges:\n" + registry.scrape());
         assertEquals(List.of(), plain.stream().filter(s -> s.value().equals("NaN")).toList(), registry.scrape());
+
+        // a rule following a metric the run never has: no best, no wait, no patience
+        EarlyStopping onValidation = EarlyStopping.builder().monitor("val_loss").onMissingMetric(MissingMetric.SKIP).build();
+        watchToTheEnd(RunHandle.builder(trainer(2).run(model(), SPLIT.train().slice(0, 50), null))
+                .pipeline(f -> f.transform(onValidation).transform(TrainingMetrics.builder(registry).run("unseen")
+                        .follow(onValidation).build())).start());
+        assertFalse(scrape().stream().anyMatch(s -> "unseen".equals(s.labels().get("run")) && s.name().startsWith("epochflux_monitor")),
+                registry.scrape());
+        watchToTheEnd(RunHandle.builder(run(2)).pipeline(f -> f.transform(onValidation).transform(TrainingMetrics.builder(registry)
+                .run("seen").follow(onValidation).build())).start());
+        assertEquals(3, scrape().stream().filter(s -> "seen".equals(s.labels().get("run")) && s.name().startsWith("epochflux_monitor"))
+                .count(), "best, wait and patience once the metric is there:\n" + registry.scrape());
 
         Function<Flux<io.epochflux.train.EpochMetrics>, Flux<io.epochflux.train.EpochMetrics>> schedule =
                 LearningRateSchedule.of("halve", (epoch, lr) -> lr / 2);
