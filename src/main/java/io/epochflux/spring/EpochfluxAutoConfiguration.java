@@ -11,6 +11,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
 import org.springframework.http.codec.ServerSentEvent;
 import reactor.core.scheduler.Scheduler;
 import reactor.core.scheduler.Schedulers;
@@ -31,7 +32,8 @@ import java.util.Optional;
  *       publishing its meters to the application's {@link MeterRegistry} when there is one (the
  *       Actuator's, so {@code /actuator/prometheus} shows them, with Boot's common tags);</li>
  *   <li>{@link EpochfluxLifecycle}: cancels every run, and sends every viewer its final events,
- *       before the web server shuts down.</li>
+ *       before the web server shuts down;</li>
+ *   <li>with the Actuator, {@link EpochfluxEndpoint}: the runs at {@code /actuator/epochflux}.</li>
  * </ul>
  */
 @AutoConfiguration
@@ -106,5 +108,23 @@ public class EpochfluxAutoConfiguration {
     @ConditionalOnMissingBean
     public EpochfluxLifecycle epochfluxLifecycle(EpochfluxRuns runs, EpochfluxProperties properties) {
         return new EpochfluxLifecycle(runs, properties.getShutdownTimeout());
+    }
+
+    /** The Actuator endpoint, where the application has the Actuator. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = "org.springframework.boot.actuate.endpoint.annotation.Endpoint")
+    static class ActuatorEndpoint {
+
+        /**
+         * Lists the runs at {@code /actuator/epochflux} (once exposed).
+         *
+         * @param runs the runs
+         * @return the endpoint
+         */
+        @Bean
+        @ConditionalOnMissingBean
+        EpochfluxEndpoint epochfluxEndpoint(EpochfluxRuns runs) {
+            return new EpochfluxEndpoint(runs);
+        }
     }
 }

@@ -50,6 +50,7 @@ class ConsumerIT {
             "io.prometheus:prometheus-metrics-exporter-httpserver",
             "org.slf4j:slf4j-simple",
             "org.springframework.boot:spring-boot-autoconfigure",
+            "org.springframework.boot:spring-boot-actuator",
             "org.springframework.boot:spring-boot",
             "org.springframework:spring-web",
             "org.springframework:spring-core",

@@ -75,8 +75,12 @@ class SpringBootIT {
         Process app = start(root, classpath, port, log);
         try {
             String base = "http://127.0.0.1:" + port;
-            Processes.await("the application's health", WAIT, () -> status(get(base + "/actuator/health")),
-                    s -> s == 200);
+            Processes.await("the application's health", WAIT, () -> {
+                if (!app.isAlive()) {
+                    throw new AssertionError("the application exited with " + app.exitValue() + ":\n" + lastLines(log, 60));
+                }
+                return status(get(base + "/actuator/health"));
+            }, s -> s == 200);
             String started = Files.readString(log);
             assertTrue(started.contains("BlockHound is installed and detects blocking calls"), started);
             Matcher time = Pattern.compile("Started App in ([0-9.]+) seconds").matcher(started);
@@ -124,6 +128,11 @@ class SpringBootIT {
                     && info.contains("stop_rule=\"EarlyStopping(") && info.contains("application=\"epochflux-it\""), info);
             assertFalse(scrape.contains("epochflux_learning_rate"), "no learning-rate operator, no learning-rate gauge");
             promtoolAccepts(root, scrape);
+            JsonNode listed = JSON.readTree(get(base + "/actuator/epochflux").body()).path("runs");
+            assertEquals(List.of(done, left), List.of(listed.path(0).path("id").textValue(), listed.path(1).path("id").textValue()),
+                    listed.toString());
+            assertEquals("cancelled", listed.path(1).path("state").textValue());
+            assertEquals(12, JSON.readTree(get(base + "/actuator/epochflux/" + done).body()).path("epochs").intValue());
 
             // SIGTERM while a viewer watches a run: the viewer gets the end, Boot's graceful shutdown no timeout
             String last = start(base, 1_000_000, 1_000_000);
@@ -279,7 +288,7 @@ class SpringBootIT {
         Files.writeString(sources.resolve("App.java"), app());
         Files.writeString(sources.resolve("RunsController.java"), "package example;\n\n" + controller());
         Files.writeString(root.resolve("src/main/resources/application.properties"), String.join("\n",
-                "management.endpoints.web.exposure.include=health,prometheus",
+                "management.endpoints.web.exposure.include=health,prometheus,epochflux",
                 "management.metrics.tags.application=epochflux-it",
                 "epochflux.pool-size=2",
                 "epochflux.heartbeat=1s",

@@ -40,6 +40,7 @@ import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -182,6 +183,12 @@ class EpochfluxAutoConfigurationTest {
             assertEquals("Last-Event-ID must be an epoch number >= 0, but was x", bad.getReason());
             assertEquals(HttpStatus.NOT_FOUND, assertThrows(ResponseStatusException.class, () -> runs.status("99")).getStatusCode());
             assertEquals(List.of(id), runs.list().stream().map(RunStatus::id).toList());
+            EpochfluxEndpoint endpoint = context.getBean(EpochfluxEndpoint.class);
+            assertEquals(runs.list(), endpoint.runs().get("runs"));
+            assertEquals(id, endpoint.run(id).id());
+            assertNull(endpoint.run("99"), "no such run: the Actuator answers 404");
+            assertTrue(EpochfluxEndpoint.class.getMethod("run", String.class).getParameters()[0].isNamePresent(),
+                    "the Actuator reads a selector's name from the class file: compiled with -parameters");
         }
     }
 
