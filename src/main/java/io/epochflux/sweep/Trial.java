@@ -1,5 +1,8 @@
 package io.epochflux.sweep;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+
 import java.util.Objects;
 
 /**
@@ -9,8 +12,13 @@ import java.util.Objects;
  * @param index the trial's position in the full list of the search, {@code >= 0}
  * @param name its name in events, files and meters ({@code trial-007})
  * @param config its settings
+ *
+ * <p><b>JSON.</b> {@code {"index":7,"name":"trial-007","config":{...}}} (see {@link TrialConfig}),
+ * through a plain {@code new ObjectMapper()}, read back equal.
  */
-public record Trial(int index, String name, TrialConfig config) {
+@JsonPropertyOrder({"index", "name", "config"})
+public record Trial(@JsonProperty("index") int index, @JsonProperty("name") String name,
+                    @JsonProperty("config") TrialConfig config) {
 
     /**
      * Checks the fields.

@@ -1,4 +1,4 @@
-package io.epochflux.train.internal;
+package io.epochflux.internal;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
