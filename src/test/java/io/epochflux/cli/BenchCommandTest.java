@@ -92,7 +92,7 @@ class BenchCommandTest {
     void rejectsAnUnknownWorkload() {
         Cli cli = Cli.run("bench", "--workload", "huge");
         assertEquals(2, cli.exitCode);
-        assertTrue(cli.err.contains("--workload must be one of seed, large, churn, concurrent, start, but was huge"), cli.err);
+        assertTrue(cli.err.contains("--workload must be one of seed, large, churn, concurrent, start, lenet, but was huge"), cli.err);
     }
 
     @Test
