@@ -246,6 +246,12 @@ public final class EpochfluxServer implements AutoCloseable {
             return error(res, HttpError.of(e));
         } catch (RuntimeException e) {
             return error(res, unexpected(e));
+        } catch (Error e) {
+            // an Error thrown while routing (BlockHound's, say) left the request without an answer
+            if (e instanceof VirtualMachineError) {
+                throw e;
+            }
+            return error(res, unexpected(e));
         }
     }
 
