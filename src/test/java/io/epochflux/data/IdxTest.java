@@ -6,8 +6,6 @@ import org.junit.jupiter.api.io.TempDir;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
-import java.lang.management.MemoryPoolMXBean;
-import java.lang.management.MemoryType;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -208,18 +206,21 @@ class IdxTest {
         }
     }
 
-    /** The heap's peak use while {@code action} runs, in bytes, from the memory pools' own peaks. */
+    /**
+     * The heap this thread allocates while {@code action} runs, in bytes. Counted per thread, so
+     * that what other tests' threads still do in this JVM (the pools' peaks counted it) cannot
+     * make it fail.
+     */
     private static long peakHeapDuring(org.junit.jupiter.api.function.Executable action) {
-        List<MemoryPoolMXBean> pools = ManagementFactory.getMemoryPoolMXBeans().stream()
-                .filter(p -> p.getType() == MemoryType.HEAP).toList();
-        System.gc();
-        pools.forEach(MemoryPoolMXBean::resetPeakUsage);
+        com.sun.management.ThreadMXBean threads = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long id = Thread.currentThread().getId();
+        long before = threads.getThreadAllocatedBytes(id);
         try {
             action.execute();
         } catch (Throwable t) {
             // the callers assert on the exception themselves
         }
-        return pools.stream().mapToLong(p -> p.getPeakUsage().getUsed()).sum();
+        return threads.getThreadAllocatedBytes(id) - before;
     }
 
     @Test
