@@ -83,19 +83,6 @@ final class ServeCommand implements Callable<Integer> {
             description = "How long a finished run stays listed (default: ${DEFAULT-VALUE}).")
     Duration retention;
 
-    @Option(names = "--idle-timeout", paramLabel = "DURATION", converter = DurationConverter.class, defaultValue = "60s",
-            description = "Closes a connection that waits this long for a request, keep-alive ones included"
-                    + " (default: ${DEFAULT-VALUE}).")
-    Duration idleTimeout;
-
-    @Option(names = "--read-timeout", paramLabel = "DURATION", converter = DurationConverter.class, defaultValue = "30s",
-            description = "Closes a connection whose request's next bytes take longer (default: ${DEFAULT-VALUE}).")
-    Duration readTimeout;
-
-    @Option(names = "--request-timeout", paramLabel = "DURATION", converter = DurationConverter.class, defaultValue = "60s",
-            description = "Closes a connection whose whole request takes longer (default: ${DEFAULT-VALUE}).")
-    Duration requestTimeout;
-
     @Option(names = "--viewer-buffer", paramLabel = "N", defaultValue = "256",
             description = "Live epochs an event stream may fall behind before it is dropped (default: ${DEFAULT-VALUE}).")
     int viewerBuffer;
@@ -106,7 +93,7 @@ final class ServeCommand implements Callable<Integer> {
         EpochfluxServer.Builder b = EpochfluxServer.builder().host(host).retention(retention);
         String token = System.getenv(EpochfluxServer.TOKEN_ENV);
         try {
-            b.port(port).viewerBuffer(viewerBuffer).timeouts(idleTimeout, readTimeout, requestTimeout)
+            b.port(port).viewerBuffer(viewerBuffer)
                     .requestLimits(maxEpochs, maxLayerWidth, maxLayers, maxTrainSize, maxValSize)
                     .serverLimits(maxRuns, maxSseClients, maxBodyBytes);
             if (poolThreads != null) {

@@ -91,13 +91,6 @@ public final class EpochfluxServer implements AutoCloseable {
 
     /** The port the server listens on unless told otherwise. */
     public static final int DEFAULT_PORT = 8080;
-    /** How long a connection may wait for a request before it is closed. */
-    public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(60);
-    /** How long a request's next bytes may take before its connection is closed. */
-    public static final Duration DEFAULT_READ_TIMEOUT = Duration.ofSeconds(30);
-    /** How long a whole request may take before its connection is closed. */
-    public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(60);
-
     /** The environment variable the {@code serve} command reads the token from. */
     public static final String TOKEN_ENV = "EPOCHFLUX_TOKEN";
 
@@ -148,10 +141,6 @@ public final class EpochfluxServer implements AutoCloseable {
 
     private EpochfluxServer bind() {
         HttpServer http = HttpServer.create().host(config.host).port(config.port).runOn(loops)
-                // a connection must not stay open holding a partial request or nothing at all
-                .idleTimeout(config.idleTimeout)
-                .readTimeout(config.readTimeout)
-                .requestTimeout(config.requestTimeout)
                 .handle(this::handle);
         if (config.socketSendBuffer > 0) {
             http = http.childOption(ChannelOption.SO_SNDBUF, config.socketSendBuffer);
@@ -766,9 +755,6 @@ public final class EpochfluxServer implements AutoCloseable {
         private int poolThreads = Runtime.getRuntime().availableProcessors();
         private int eventLoops = Math.max(1, Math.min(4, Runtime.getRuntime().availableProcessors()));
         private Duration retention = RunRegistry.DEFAULT_RETENTION;
-        private Duration idleTimeout = DEFAULT_IDLE_TIMEOUT;
-        private Duration readTimeout = DEFAULT_READ_TIMEOUT;
-        private Duration requestTimeout = DEFAULT_REQUEST_TIMEOUT;
         private int viewerBuffer = RunHandle.DEFAULT_VIEWER_BUFFER;
         private Duration heartbeat = Duration.ofSeconds(15);
         private Duration writeTimeout = Duration.ofSeconds(30);
@@ -849,32 +835,6 @@ public final class EpochfluxServer implements AutoCloseable {
          */
         public Builder poolThreads(int threads) {
             this.poolThreads = range("threads", threads, 1, 1024);
-            return this;
-        }
-
-        /**
-         * Sets the timeouts that close a connection: one waiting for a request (idle keep-alive
-         * connections included) after {@code idle}, one whose request's next bytes take longer than
-         * {@code read}, and one whose whole request takes longer than {@code request} (defaults 60 s,
-         * 30 s, 60 s). A running event stream is a response, not a request: these do not close it,
-         * and its heartbeats keep proxies from doing so.
-         *
-         * @param idle positive
-         * @param read positive
-         * @param request positive
-         * @return this builder
-         */
-        public Builder timeouts(Duration idle, Duration read, Duration request) {
-            for (Map.Entry<String, Duration> e : Map.of("idle-timeout", idle, "read-timeout", read, "request-timeout", request)
-                    .entrySet()) {
-                Objects.requireNonNull(e.getValue(), e.getKey());
-                if (e.getValue().isZero() || e.getValue().isNegative()) {
-                    throw new IllegalArgumentException(e.getKey() + " must be positive, but was " + e.getValue());
-                }
-            }
-            this.idleTimeout = idle;
-            this.readTimeout = read;
-            this.requestTimeout = request;
             return this;
         }
 
