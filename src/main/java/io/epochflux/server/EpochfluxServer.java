@@ -66,7 +66,6 @@ import java.util.concurrent.atomic.AtomicInteger;
  *   GET    /runs/{id}            one run, its stop report          200
  *   GET    /runs/{id}/epochs     SSE: epochs so far, live, stop, end
  *   DELETE /runs/{id}            cancel                            200 once it has stopped
- *   POST   /runs/{id}/forget     drop an ended run from the list   200; 409 while it runs
  *   GET    /runs/{id}/history.csv, /runs/{id}/model               downloads
  *   POST   /sweeps               start a sweep (JSON alternatives)  201 + Location
  *   GET    /sweeps               list sweeps                       200
@@ -273,11 +272,6 @@ public final class EpochfluxServer implements AutoCloseable {
                 allow(method, "GET, DELETE");
                 return json(res, 200, run.detail());
             }
-            if (parts.size() == 3 && parts.get(2).equals("forget")) {
-                allow(method, "POST");
-                checkToken(req);
-                return forget(run, res);
-            }
             if (parts.size() == 3) {
                 allow(method, "GET");
                 switch (parts.get(2)) {
@@ -368,7 +362,7 @@ public final class EpochfluxServer implements AutoCloseable {
         String expected = "Bearer " + config.token;
         if (auth == null || !MessageDigest.isEqual(auth.getBytes(StandardCharsets.UTF_8),
                 expected.getBytes(StandardCharsets.UTF_8))) {
-            throw new HttpError(401, auth == null ? "Authorization must be a bearer token to start, cancel or forget runs, but was absent"
+            throw new HttpError(401, auth == null ? "Authorization must be a bearer token to start or cancel runs, but was absent"
                     : "Authorization must be the server's bearer token, but was another");
         }
     }
@@ -496,20 +490,6 @@ public final class EpochfluxServer implements AutoCloseable {
         runs.keySet().removeIf(id -> registry.get(id).isEmpty());
         m.put("runs", list);
         return m;
-    }
-
-    /** Drops an ended run from the list now rather than after the retention; a running one is refused. */
-    private Mono<Void> forget(ServedRun run, HttpServerResponse res) {
-        if (run.handle().outcomeNow().isEmpty()) {
-            throw new HttpError(409, "run " + run.id() + " must have ended to be forgotten, but it is " + run.state()
-                    + ": cancel it first (DELETE /runs/" + run.id() + ")");
-        }
-        // removing cancels the run's retention timer, which takes its scheduler's queue lock: not on an event loop
-        return Mono.fromRunnable(() -> {
-            registry.remove(run.id());
-            runs.remove(run.id());
-        }).subscribeOn(Schedulers.boundedElastic())
-                .then(Mono.defer(() -> json(res, 200, Map.of("id", run.id(), "forgotten", true))));
     }
 
     private Mono<Void> cancel(ServedRun run, HttpServerResponse res) {

@@ -33,17 +33,15 @@ record ServedRun(String id, String name, RunRequest request, RunHandle handle, S
         m.put("best", best(history));
         m.put("outcome", handle.outcomeNow().map(o -> o.kind().name().toLowerCase(Locale.ROOT)).orElse(null));
         m.put("started", handle.started().toString());
-        // the page's runs table shows each run's settings and how long it has trained
-        m.put("settings", request.describe());
-        m.put("trainingMs", history.trainingTime().toNanos() / 1e6);
         m.put("viewers", handle.viewers());
         m.put("droppedViewers", handle.droppedViewers());
         return m;
     }
 
-    /** What GET /runs/{id} gives: the summary (with the settings), stop report and history summary. */
+    /** What GET /runs/{id} gives: the summary, settings, stop report and history summary. */
     Map<String, Object> detail() {
         Map<String, Object> m = summary();
+        m.put("settings", request.describe());
         m.put("stop", handle.stop().orElse(null));
         History history = handle.history();
         Map<String, Object> h = new LinkedHashMap<>();

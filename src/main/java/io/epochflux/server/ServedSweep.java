@@ -127,16 +127,6 @@ final class ServedSweep {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("name", t.name());
         m.put("config", t.config().describe());
-        // the searched settings one by one, for the page's parallel coordinates
-        Map<String, Object> settings = new LinkedHashMap<>();
-        settings.put("hidden", t.config().hiddenText());
-        settings.put("activation", t.config().activation().kerasName());
-        settings.put("optimizer", t.config().optimizer());
-        settings.put("lr", t.config().learningRate());
-        settings.put("momentum", t.config().momentum());
-        settings.put("batchSize", t.config().batchSize());
-        settings.put("patience", t.config().patience().isPresent() ? t.config().patience().getAsInt() : null);
-        m.put("settings", settings);
         m.put("state", state);
         m.put("epochs", epochs);
         m.put("bestValLoss", Double.isNaN(best) ? null : best);

@@ -24,10 +24,7 @@ final class StaticFiles {
     StaticFiles() {
         put("/", "io/epochflux/server/page/index.html", "text/html; charset=utf-8");
         put("/app.js", "io/epochflux/server/page/app.js", "text/javascript; charset=utf-8");
-        put("/charts.js", "io/epochflux/server/page/charts.js", "text/javascript; charset=utf-8");
-        put("/parallel.js", "io/epochflux/server/page/parallel.js", "text/javascript; charset=utf-8");
         put("/sweeps.js", "io/epochflux/server/page/sweeps.js", "text/javascript; charset=utf-8");
-        put("/favicon.svg", "io/epochflux/server/page/favicon.svg", "image/svg+xml");
         put("/app.css", "io/epochflux/server/page/app.css", "text/css; charset=utf-8");
         put("/webjars/uplot/uPlot.iife.min.js", UPLOT + "uPlot.iife.min.js", "text/javascript; charset=utf-8");
         put("/webjars/uplot/uPlot.min.css", UPLOT + "uPlot.min.css", "text/css; charset=utf-8");

@@ -11,8 +11,6 @@ import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.Map;
 
 /**
  * Debian's headless Chromium driven by its chromium-driver, for the page tests: a fresh profile
@@ -46,8 +44,6 @@ final class HeadlessChromium implements AutoCloseable {
                 .usingAnyFreePort().build();
         ChromeOptions options = new ChromeOptions();
         options.setBinary(CHROMIUM);
-        // a get returns once the document is parsed; the tests wait for what they need on the page
-        options.setPageLoadStrategy(org.openqa.selenium.PageLoadStrategy.EAGER);
         options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                 "--disable-dev-shm-usage", "--no-first-run", "--disable-component-update", "--disable-sync",
                 "--user-data-dir=" + profile, "--window-size=1400,1000");
@@ -56,49 +52,6 @@ final class HeadlessChromium implements AutoCloseable {
 
     ChromeDriver driver() {
         return driver;
-    }
-
-    /** A viewport of exactly this many CSS pixels, a phone's (touch, meta viewport) when mobile. */
-    void viewport(int width, int height, boolean mobile) {
-        driver.executeCdpCommand("Emulation.setDeviceMetricsOverride", Map.of("width", width, "height", height,
-                "deviceScaleFactor", 1, "mobile", mobile));
-    }
-
-    /** What {@code prefers-color-scheme} answers: dark, light, or (null) the browser's own. */
-    void colorScheme(String scheme) {
-        driver.executeCdpCommand("Emulation.setEmulatedMedia", Map.of("features",
-                List.of(Map.of("name", "prefers-color-scheme", "value", scheme == null ? "" : scheme))));
-    }
-
-    private String pageScript;
-
-    /** A script every page runs before its own (null: none); the one set before is removed. */
-    void beforeEachPage(String script) {
-        if (pageScript != null) {
-            driver.executeCdpCommand("Page.removeScriptToEvaluateOnNewDocument", Map.of("identifier", pageScript));
-            pageScript = null;
-        }
-        if (script != null) {
-            pageScript = (String) driver.executeCdpCommand("Page.addScriptToEvaluateOnNewDocument",
-                    Map.of("source", script)).get("identifier");
-        }
-    }
-
-    /** Downloads go to this directory without asking. */
-    void downloadsTo(Path dir) {
-        driver.executeCdpCommand("Browser.setDownloadBehavior", Map.of("behavior", "allow",
-                "downloadPath", dir.toAbsolutePath().toString()));
-    }
-
-    /** A PNG of the whole page, beyond the viewport, at one device pixel per CSS pixel. */
-    void screenshotOfThePage(Path file) throws IOException {
-        // the viewport's width: with the whole height in view there is no scrollbar to leave out
-        Number width = (Number) driver.executeScript("return window.innerWidth;");
-        Number height = (Number) driver.executeScript("return document.documentElement.scrollHeight;");
-        Map<String, Object> shot = driver.executeCdpCommand("Page.captureScreenshot", Map.of("format", "png",
-                "captureBeyondViewport", true, "clip", Map.of("x", 0, "y", 0, "width", width, "height", height, "scale", 1)));
-        Files.createDirectories(file.toAbsolutePath().getParent());
-        Files.write(file, java.util.Base64.getDecoder().decode((String) shot.get("data")));
     }
 
     /** @return how many points the chart in this element says it draws (its data-points attribute) */

@@ -125,7 +125,7 @@ class RequestRulesTest {
     }
 
     @Test
-    void withATokenStartingCancellingAndForgettingNeedIt() {
+    void withATokenStartingAndCancellingNeedIt() {
         Http http = start(EpochfluxServer.builder().token(TOKEN));
         Http.Response none = http.post("/runs", LONG);
         refused(none, 401, null, null);
@@ -138,8 +138,6 @@ class RequestRulesTest {
         assertEquals(200, http.get("/runs/" + id).status());
         refused(http.delete("/runs/" + id), 401, null, null);
         assertEquals(200, http.delete("/runs/" + id, "Authorization", "Bearer " + TOKEN).status());
-        refused(http.post("/runs/" + id + "/forget", null), 401, null, null);
-        assertEquals(200, http.post("/runs/" + id + "/forget", null, "Authorization", "Bearer " + TOKEN).status());
     }
 
     @Test

@@ -76,26 +76,6 @@ class ServerTest {
     }
 
     @Test
-    void forgetDropsAnEndedRunAndRefusesARunningOne() {
-        String running = http.post("/runs", LONG).json().path("id").asText();
-        Http.Response refused = http.post("/runs/" + running + "/forget", null);
-        assertEquals(409, refused.status(), refused.body());
-        assertTrue(refused.json().path("error").asText().startsWith("run " + running + " must have ended to be forgotten, but it is "),
-                refused.body());
-        assertEquals(200, http.get("/runs/" + running).status(), "still listed");
-        assertEquals(405, http.get("/runs/" + running + "/forget").status(), "forgetting is a POST");
-        // DELETE keeps meaning cancel; once it has ended the run can be forgotten
-        assertEquals("cancelled", http.delete("/runs/" + running).json().path("state").asText());
-        Http.Response forgotten = http.post("/runs/" + running + "/forget", null);
-        assertEquals(200, forgotten.status(), forgotten.body());
-        assertTrue(forgotten.json().path("forgotten").asBoolean());
-        assertEquals(404, http.get("/runs/" + running).status());
-        assertTrue(http.get("/runs").json().path("runs").isEmpty(), "gone from the list");
-        assertTrue(server.registry().get(running).isEmpty(), "and from the registry");
-        assertEquals(404, http.post("/runs/" + running + "/forget", null).status());
-    }
-
-    @Test
     void followsARunToTheEndAndTheEpochsAreItsHistory() {
         Http.Response created = http.post("/runs", "{\"epochs\":40,\"trainSize\":50,\"valSize\":20,\"patience\":2,\"monitor\":\"loss\"}");
         assertEquals(201, created.status(), created.body());

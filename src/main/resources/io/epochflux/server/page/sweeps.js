@@ -1,70 +1,28 @@
-// The live page's sweeps: POST /sweeps from the form (the command line's notation), GET /sweeps
-// listed, and for the selected sweep: a parallel-coordinates view of its trials' settings against
-// their best val_loss (brushing filters the trials table), every trial's val_loss from the SSE
-// stream in one uPlot chart (pruned trials faded, the best thick, a selected row's trial picked
-// out), and the trials table from GET /sweeps/{id}.
+// The live page's sweeps: POST /sweeps from the form, GET /sweeps listed, the selected sweep's
+// trials' val_loss from its SSE stream in one uPlot chart (pruned trials faded, the best thick),
+// and its results table from GET /sweeps/{id}.
 (function () {
   "use strict";
-  var ef = window.epochflux, api = ef.api, el = ef.el, fmt = ef.fmt, COLORS = ef.colors, view = ef.view;
+  var ef = window.epochflux, api = ef.api, el = ef.el, fmt = ef.fmt, COLORS = ef.colors;
   var selected = null;  // {id, source, trials: name -> {index, epochs: [[epoch, val_loss]], state}, detail}
   var plot = null, plotKey = "", redrawPending = false;
-  var kept = null;      // trial names the brushes keep, null when nothing is brushed
-  var linked = null;    // the trial whose row was selected
-  var parallel = new ef.ParallelCoordinates(document.getElementById("parallel"), function (names, brushed) {
-    kept = brushed ? names : null;
-    document.getElementById("clear-brushes").disabled = !brushed;
-    renderResults();
-  });
 
-  // ---------------------------------------------------------------- the form
-
-  // the command line's --hidden for sweeps: alternatives separated by commas, each a layer stack
-  // such as 32-16 (two layers); anything else is refused, never guessed at
-  function parseStacks(text) {
-    var parts = text.split(",");
-    var stacks = [];
-    for (var i = 0; i < parts.length; i++) {
-      var p = parts[i].trim();
-      if (p === "") {
-        return { error: "alternative " + (i + 1) + " of " + parts.length + " is empty" };
-      }
-      if (!/^\d+(-\d+)*$/.test(p)) {
-        return { error: JSON.stringify(p) + " is not a layer stack: write widths joined by '-', such as 32-16" };
-      }
-      var widths = p.split("-").map(function (w) { return parseInt(w, 10); });
-      if (widths.some(function (w) { return w < 1; })) { return { error: JSON.stringify(p) + " has a width below 1" }; }
-      stacks.push(widths);
-    }
-    return { value: stacks };
-  }
-
-  function parseRates(text) {
-    var parts = text.split(","), rates = [];
-    for (var i = 0; i < parts.length; i++) {
-      var p = parts[i].trim();
-      if (p === "") { return { error: "alternative " + (i + 1) + " of " + parts.length + " is empty" }; }
-      var v = Number(p);
-      if (!/^[0-9.eE+-]+$/.test(p) || !isFinite(v) || !(v > 0)) {
-        return { error: JSON.stringify(p) + " is not a learning rate > 0" };
-      }
-      rates.push(v);
-    }
-    return { value: rates };
+  function alternatives(text, parse) {
+    return text.split(",").map(function (s) { return s.trim(); }).filter(function (s) { return s !== ""; }).map(parse);
   }
 
   function readForm(form) {
-    var errors = [];
-    var hidden = parseStacks(form.hidden.value), lr = parseRates(form.lr.value);
-    if (hidden.error) {
-      errors.push(["hidden", "Hidden alternatives: " + hidden.error + " (32-16 is two layers; commas separate alternatives)"]);
-    }
-    if (lr.error) { errors.push(["lr", "Learning rates: " + lr.error + " (commas separate alternatives)"]); }
-    var body = { hidden: hidden.value, lr: lr.value, pruner: form.pruner.value };
-    [["epochs", 1], ["trainSize", 1], ["valSize", 1]].forEach(function (f) {
-      var v = ef.intField(form, f[0], f[1], errors);
-      if (v !== undefined) { body[f[0]] = v; }
+    var body = {
+      hidden: alternatives(form.hidden.value, function (s) {
+        return s.split("x").map(function (w) { return parseInt(w, 10); });
+      }),
+      lr: alternatives(form.lr.value, parseFloat),
+      pruner: form.pruner.value
+    };
+    ["epochs", "trainSize", "valSize"].forEach(function (n) {
+      if (form[n].value !== "") { body[n] = parseInt(form[n].value, 10); }
     });
-    return { body: body, errors: errors };
+    return body;
   }
 
   function setupForm() {
@@ -73,37 +31,20 @@
     form.addEventListener("submit", function (ev) {
       ev.preventDefault();
       error.textContent = "";
-      ef.clearErrors(form);
-      var read = readForm(form);
-      if (read.errors.length) {
-        read.errors.forEach(function (e) { ef.fieldError(form, e[0], e[1]); });
-        form.elements[read.errors[0][0]].focus();
-        return;
-      }
       var button = document.getElementById("sweep-button");
       button.disabled = true;
-      api("POST", "/sweeps", read.body).then(function (s) {
+      api("POST", "/sweeps", readForm(form)).then(function (s) {
         select(s.id);
         refresh();
-      }).catch(function (e) {
-        if (e.field && form.elements[e.field]) { ef.fieldError(form, e.field, e.message); } else { error.textContent = e.message; }
-      }).then(function () { button.disabled = false; });
+      }).catch(function (e) { error.textContent = e.message; })
+        .then(function () { button.disabled = false; });
     });
-    document.getElementById("clear-brushes").addEventListener("click", function () { parallel.clear(); });
   }
 
   // ---------------------------------------------------------------- the list
 
-  var first = true;
   function refresh() {
-    return api("GET", "/sweeps").then(function (list) {
-      renderList(list.sweeps);
-      // the sweep named in the URL, once it is listed
-      if (first && view.sweep && !selected && list.sweeps.some(function (s) { return s.id === view.sweep; })) {
-        select(view.sweep);
-      }
-      first = false;
-    }).catch(function () { });
+    return api("GET", "/sweeps").then(function (list) { renderList(list.sweeps); }).catch(function () { });
   }
 
   function renderList(sweeps) {
@@ -111,18 +52,18 @@
     body.innerHTML = "";
     sweeps.slice().reverse().forEach(function (s) {
       var tr = el("tr", { "data-sweep": s.id, "class": selected && selected.id === s.id ? "selected" : "" });
-      var name = el("td", { "data-label": "Sweep" });
-      var link = el("a", { href: "?sweep=" + encodeURIComponent(s.id), "aria-label": "show sweep " + s.id }, s.id);
+      var name = el("td");
+      var link = el("a", { href: "#" }, s.id);
       link.addEventListener("click", function (ev) { ev.preventDefault(); select(s.id); });
       name.appendChild(link);
       tr.appendChild(name);
-      tr.appendChild(el("td", { "class": "state", "data-label": "State" }, s.state));
-      tr.appendChild(el("td", { "class": "num", "data-label": "Trials" }, s.trialCount + " × " + s.epochs + " epochs"));
-      tr.appendChild(el("td", { "data-label": "Pruner" }, s.pruner));
-      tr.appendChild(el("td", { "class": "num", "data-label": "Best val_loss" }, s.best ? fmt(s.best.bestValLoss) + " (" + s.best.name + ")" : ""));
-      var act = el("td", { "class": "actions" });
+      tr.appendChild(el("td", { "class": "state" }, s.state));
+      tr.appendChild(el("td", { "class": "num" }, s.trialCount + " × " + s.epochs + " epochs"));
+      tr.appendChild(el("td", {}, s.pruner));
+      tr.appendChild(el("td", { "class": "num" }, s.best ? fmt(s.best.bestValLoss) + " (" + s.best.name + ")" : ""));
+      var act = el("td");
       if (s.state === "running") {
-        var b = el("button", { "class": "cancel small", type: "button", "aria-label": "cancel sweep " + s.id }, "Cancel");
+        var b = el("button", { "class": "cancel", type: "button" }, "Cancel");
         b.addEventListener("click", function () {
           b.disabled = true;
           api("DELETE", "/sweeps/" + encodeURIComponent(s.id)).then(refresh)
@@ -140,14 +81,7 @@
   function select(id) {
     if (selected && selected.source) { selected.source.close(); }
     selected = { id: id, source: null, trials: {}, detail: null };
-    kept = null;
-    linked = null;
-    parallel.brushes = {};
-    document.getElementById("clear-brushes").disabled = true;
-    view.sweep = id;
-    ef.saveView();
     document.getElementById("sweep-title").textContent = "(" + id + ")";
-    document.getElementById("parallel-title").textContent = "(" + id + ")";
     var s = selected;
     var source = new EventSource("/sweeps/" + encodeURIComponent(id) + "/events");
     s.source = source;
@@ -180,7 +114,6 @@
     api("GET", "/sweeps/" + encodeURIComponent(s.id)).then(function (d) {
       if (selected !== s) { return; }
       s.detail = d;
-      renderParallel();
       renderResults();
       rebuild();
     }).catch(function () { });
@@ -191,93 +124,22 @@
     return d && d.best ? d.best.name : null;
   }
 
-  function colorOf(name) {
-    var t = selected && selected.trials[name];
-    var i = t ? t.index : selected && selected.detail ? selected.detail.trials.map(function (x) { return x.name; }).indexOf(name) : 0;
-    return COLORS[Math.max(0, i) % COLORS.length];
-  }
-
-  // the settings the sweep searched (those that differ between trials), and the result
-  var AXES = [
-    { key: "hidden", label: "hidden", kind: "category", order: function (a, b) {
-      var wa = a.split("-").reduce(function (x, y) { return x + Number(y); }, 0), wb = b.split("-").reduce(function (x, y) { return x + Number(y); }, 0);
-      return wa - wb || a.localeCompare(b);
-    } },
-    { key: "activation", label: "activation", kind: "category" },
-    { key: "optimizer", label: "optimizer", kind: "category" },
-    { key: "lr", label: "learning rate", kind: "log" },
-    { key: "momentum", label: "momentum", kind: "number" },
-    { key: "batchSize", label: "batch size", kind: "log" },
-    { key: "patience", label: "patience", kind: "number" }
-  ];
-
-  function renderParallel() {
-    var trials = selected.detail.trials, best = bestName();
-    var axes = AXES.filter(function (a) {
-      var seen = trials.map(function (t) { return String(t.settings ? t.settings[a.key] : ""); });
-      return seen.some(function (v) { return v !== seen[0]; });
-    }).map(function (a) { return Object.assign({}, a); });
-    axes.push({ key: "bestValLoss", label: "best val_loss", kind: "number" });
-    var rows = trials.map(function (t) {
-      var values = Object.assign({}, t.settings || {});
-      values.bestValLoss = t.bestValLoss;
-      return { id: t.name, values: values, color: colorOf(t.name), faded: t.state === "pruned", best: t.name === best };
-    });
-    parallel.set(axes, rows);
-    parallel.linked = linked;
-    parallel.report();
-  }
-
   function renderResults() {
     var body = document.querySelector("#sweep-results tbody");
     body.innerHTML = "";
-    if (!selected || !selected.detail) { return; }
     var d = selected.detail, best = bestName();
-    var rows = d.trials.slice().sort(function (a, b) {
+    d.trials.slice().sort(function (a, b) {
       return (a.bestValLoss == null ? Infinity : a.bestValLoss) - (b.bestValLoss == null ? Infinity : b.bestValLoss);
-    });
-    var shown = rows.filter(function (t) { return kept == null || kept.indexOf(t.name) >= 0; });
-    var note = document.getElementById("trials-filtered");
-    note.hidden = kept == null;
-    note.textContent = "Showing " + shown.length + " of " + rows.length + " trials: those inside the brushed ranges.";
-    shown.forEach(function (t) {
-      var tr = el("tr", { "data-trial": t.name, tabindex: "0", "aria-selected": String(linked === t.name),
-        "class": (t.name === best ? "best " : "") + t.state + (linked === t.name ? " linked" : "") });
-      var name = el("td", { "data-label": "Trial" });
-      var sw = el("span", { "class": "swatch", "aria-hidden": "true" });
-      sw.style.background = colorOf(t.name);
-      name.appendChild(sw);
-      name.appendChild(document.createTextNode(t.name));
-      tr.appendChild(name);
-      tr.appendChild(el("td", { "data-label": "Settings" }, t.config));
-      tr.appendChild(el("td", { "class": "state", "data-label": "State" }, t.state));
-      tr.appendChild(el("td", { "class": "num", "data-label": "Epochs" }, String(t.epochs)));
-      tr.appendChild(el("td", { "class": "num", "data-label": "Best val_loss" }, fmt(t.bestValLoss)));
-      tr.appendChild(el("td", { "class": "num", "data-label": "Pruned at rung" }, t.prunedAtRung == null ? "" : String(t.prunedAtRung)));
-      var pick = function () { link(linked === t.name ? null : t.name); };
-      tr.addEventListener("click", pick);
-      tr.addEventListener("keydown", function (ev) { if (ev.key === "Enter" || ev.key === " ") { ev.preventDefault(); pick(); } });
+    }).forEach(function (t) {
+      var tr = el("tr", { "data-trial": t.name, "class": (t.name === best ? "best " : "") + t.state });
+      tr.appendChild(el("td", {}, t.name));
+      tr.appendChild(el("td", {}, t.config));
+      tr.appendChild(el("td", { "class": "state" }, t.state));
+      tr.appendChild(el("td", { "class": "num" }, String(t.epochs)));
+      tr.appendChild(el("td", { "class": "num" }, fmt(t.bestValLoss)));
+      tr.appendChild(el("td", { "class": "num" }, t.prunedAtRung == null ? "" : String(t.prunedAtRung)));
       body.appendChild(tr);
     });
-  }
-
-  // a trial's row and its curve go together: selecting the row picks out the curve and its line
-  function link(name) {
-    linked = name;
-    renderResults();
-    parallel.link(name);
-    var again = name && document.querySelector("#sweep-results tr[data-trial=\"" + name + "\"]");
-    if (again) { again.focus(); }
-    focusCurve();
-  }
-
-  function focusCurve() {
-    var box = document.getElementById("sweep-chart");
-    box.setAttribute("data-focus", linked || "");
-    if (!plot) { return; }
-    var ns = names();
-    plot.setSeries(null, { focus: false });
-    if (linked && ns.indexOf(linked) >= 0) { plot.setSeries(ns.indexOf(linked) + 1, { focus: true }); }
   }
 
   // ---------------------------------------------------------------- the chart
@@ -300,34 +162,26 @@
     return { data: data, points: points };
   }
 
-  function css(name) { return getComputedStyle(document.documentElement).getPropertyValue(name).trim(); }
-
   // the series' styles (faded, thick) are fixed when a plot is made: remake it when they change
   function rebuild() {
     if (!selected) { return; }
-    var best = bestName(), ns = names(), box = document.getElementById("sweep-chart");
-    var key = selected.id + "|" + best + "|" + ns.map(function (n) { return n + ":" + selected.trials[n].state; }).join(",")
-      + "|" + ef.theme() + "|" + box.clientWidth;
+    var best = bestName(), ns = names();
+    var key = selected.id + "|" + best + "|" + ns.map(function (n) { return n + ":" + selected.trials[n].state; }).join(",");
     if (plot && key === plotKey) { scheduleRedraw(); return; }
     plotKey = key;
+    var box = document.getElementById("sweep-chart");
     if (plot) { plot.destroy(); }
     box.innerHTML = "";
     var series = [{ label: "epoch" }];
     ns.forEach(function (n) {
-      var t = selected.trials[n], color = colorOf(n);
-      // a trial pruned after one epoch has no line: a dot then, else lines only
+      var t = selected.trials[n], color = COLORS[t.index % COLORS.length];
       series.push({ label: n, stroke: t.state === "pruned" ? color + "55" : color, width: n === best ? 3.5 : 1.5,
-        spanGaps: true, value: function (u, v) { return fmt(v); },
-        points: { show: t.epochs.length === 1, size: 6, fill: color } });
+        spanGaps: true, value: function (u, v) { return fmt(v); } });
     });
     var d = chartData();
-    var axis = { stroke: css("--fg"), grid: { stroke: css("--grid") }, ticks: { stroke: css("--grid") } };
-    plot = new uPlot({ width: Math.max(260, box.clientWidth), height: 260, series: series, legend: { show: false },
-      focus: { alpha: 0.25 }, cursor: { focus: { prox: 8 } },
-      scales: { x: { time: false } },
-      axes: [Object.assign({ label: "epoch" }, axis), Object.assign({ label: "val_loss", size: 56 }, axis)] }, d.data, box);
+    plot = new uPlot({ width: Math.max(280, box.clientWidth), height: 260, series: series,
+      scales: { x: { time: false } }, axes: [{ label: "epoch" }, { label: "val_loss" }] }, d.data, box);
     box.setAttribute("data-points", d.points);
-    focusCurve();
   }
 
   function scheduleRedraw() {
@@ -344,13 +198,10 @@
   }
 
   window.addEventListener("resize", function () {
-    if (selected) { rebuild(); if (selected.detail) { renderParallel(); } }
+    if (plot) { plot.setSize({ width: Math.max(280, document.getElementById("sweep-chart").clientWidth), height: 260 }); }
   });
-  ef.on("theme", function () { if (selected) { rebuild(); } });
 
-  ef.sweeps = { parseStacks: parseStacks, parseRates: parseRates };
   setupForm();
-  parallel.draw();
   refresh();
   setInterval(refresh, 2000);
 })();
