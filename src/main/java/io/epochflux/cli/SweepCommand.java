@@ -458,8 +458,7 @@ final class SweepCommand implements Callable<Integer> {
         if (out != null && !results.isEmpty()) {
             SweepFiles.writeCsv(out.resolve("trials.csv"), results);
             SweepFiles.writeBest(out.resolve("best.json"), results.get(0), commonArgs(s));
-            Charts.write(SweepChart.chart(results, rungs, "Sweep \"" + name + "\": val_loss of every trial by epoch",
-                    results.size() + " of " + total + " trials, " + pruned + " pruned; pruner " + s.pruner().describe()),
+            Charts.write(SweepChart.chart(results, rungs, "val_loss of sweep " + name + " (" + s.pruner().describe() + ")"),
                     out.resolve("sweep.png"));
             String md = "# Sweep " + name + "\n\npruner " + s.pruner().describe() + "; " + results.size() + " of " + total
                     + " trials; " + epochsAll + " epochs; wall time " + String.format(Locale.ROOT, "%.1f s", wall.toNanos() / 1e9)
@@ -575,8 +574,8 @@ final class SweepCommand implements Callable<Integer> {
                 SweepFiles.JSON.readTree(settings.toFile()).path("train_args").forEach(a -> common.add(a.asText()));
             }
             SweepFiles.writeBest(out.resolve("best.json"), results.get(0), common);
-            Charts.write(SweepChart.chart(results, List.of(), "Merged sweep: val_loss of every trial by epoch",
-                    results.size() + " trials from " + dirs.size() + " shards"), out.resolve("sweep.png"));
+            Charts.write(SweepChart.chart(results, List.of(), "val_loss of the merged sweep (" + dirs.size() + " shards)"),
+                    out.resolve("sweep.png"));
             AtomicFiles.write(out.resolve("results.md"), ("# Merged sweep\n\n```\n" + SweepFiles.table(results) + "```\n")
                     .getBytes(StandardCharsets.UTF_8));
             pw.println("Wrote " + out + "/{trials.csv,best.json,sweep.png,results.md,trials/}");

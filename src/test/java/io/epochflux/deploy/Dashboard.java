@@ -49,62 +49,19 @@ final class Dashboard {
             exprs.put("annotation '" + a.path("name").asText() + "'", a.path("expr").asText());
         }
         for (JsonNode v : d.path("templating").path("list")) {
-            // label_values(selector, label) asks Grafana for the label's values on the selector's series
-            exprs.put("variable '" + v.path("name").asText() + "'", variableSelector(v));
+            String q = v.path("query").isObject() ? v.path("query").path("query").asText() : v.path("query").asText();
+            // label_values(metric, label) asks Grafana for the label's values on that metric
+            String metric = q.replaceAll("label_values\\(\\s*([a-z_:]+)\\s*,.*", "$1");
+            exprs.put("variable '" + v.path("name").asText() + "'", metric);
         }
         return exprs;
     }
 
-    /** The series selector of a {@code label_values(selector, label)} variable. */
-    static String variableSelector(JsonNode variable) {
-        JsonNode query = variable.path("query");
-        String q = query.isObject() ? query.path("query").asText() : query.asText();
-        return q.replaceAll("^label_values\\(\\s*(.+?)\\s*,\\s*[a-z_]+\\s*\\)$", "$1");
-    }
-
-    /** The label a {@code label_values(selector, label)} variable lists. */
-    static String variableLabel(JsonNode variable) {
-        JsonNode query = variable.path("query");
-        String q = query.isObject() ? query.path("query").asText() : query.asText();
-        return q.replaceAll("^label_values\\(.*,\\s*([a-z_]+)\\s*\\)$", "$1");
-    }
-
-    /** A variable of the dashboard by name. */
-    static JsonNode variable(String name) throws IOException {
-        for (JsonNode v : json().path("templating").path("list")) {
-            if (v.path("name").asText().equals(name)) {
-                return v;
-            }
-        }
-        throw new IllegalStateException("the dashboard has no variable " + name);
-    }
-
-    /** An expression with Grafana's variables replaced as Grafana would with All chosen, for PromQL tools. */
+    /** An expression with Grafana's variables replaced as Grafana would, for PromQL tools. */
     static String concrete(String expr) {
-        return concrete(expr, Map.of());
-    }
-
-    /**
-     * An expression with Grafana's variables replaced as Grafana would: each named one by its
-     * regular expression, the others by All ({@code .*}).
-     */
-    static String concrete(String expr, Map<String, String> chosen) {
-        String e = expr.replace("$__rate_interval", "1m").replace("$__interval", "15s");
-        for (String name : List.of("instance", "sweep", "run")) {
-            String value = chosen.getOrDefault(name, ".*");
-            e = e.replace("${" + name + "}", value).replace("$" + name, value);
-        }
-        return e;
-    }
-
-    /** A panel of the dashboard by title. */
-    static JsonNode panel(String title) throws IOException {
-        for (JsonNode p : json().path("panels")) {
-            if (p.path("title").asText().equals(title)) {
-                return p;
-            }
-        }
-        throw new IllegalStateException("the dashboard has no panel " + title);
+        return expr.replace("$__rate_interval", "1m").replace("$__interval", "15s")
+                .replace("${run}", ".*").replace("$run", ".*")
+                .replace("${sweep}", ".*").replace("$sweep", ".*");
     }
 
     static List<JsonNode> panels() throws IOException {
