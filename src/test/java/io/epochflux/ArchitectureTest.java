@@ -48,7 +48,6 @@ class ArchitectureTest {
         MAY_USE.put("runs", List.of("train", "stop", "metrics"));
         MAY_USE.put("checkpoint", List.of("data", "nn", "train", "stop"));
         MAY_USE.put("sweep", List.of("data", "nn", "train", "stop", "schedule", "runs"));
-        MAY_USE.put("spring", List.of("train", "stop", "metrics", "runs"));
         MAY_USE.put("server", List.of("data", "nn", "train", "stop", "schedule", "metrics", "report", "runs", "checkpoint",
                 "sweep"));
     }
@@ -97,16 +96,8 @@ class ArchitectureTest {
     }
 
     @Test
-    void onlyTheSpringPackageTouchesSpring() {
-        // Spring is optional: the core never loads one of its classes
-        noClasses().that().resideOutsideOfPackages(ROOT + ".spring..")
-                .should().dependOnClassesThat().resideInAnyPackage("org.springframework..")
-                .check(classes);
-    }
-
-    @Test
     void anInternalPackageIsUsedByItsOwnPackageAlone() {
-        for (String owner : List.of("nn", "dl4j")) {
+        for (String owner : List.of("nn", "dl4j", "train")) {
             ArchRule rule = noClasses().that().resideOutsideOfPackages(ROOT + "." + owner + "..")
                     // the command line's bench and model options reach the kernel's layout and budget (issue 21)
                     .and().resideOutsideOfPackage(owner.equals("nn") ? ROOT + ".cli" : ROOT + "." + owner)

@@ -13,15 +13,12 @@ import io.epochflux.sweep.Trial;
 import io.epochflux.sweep.TrialConfig;
 import io.epochflux.sweep.TrialEvent;
 import io.epochflux.sweep.TrialResult;
-import io.epochflux.train.EpochMetrics;
-import io.epochflux.train.Pacing;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
-import reactor.core.publisher.Flux;
 
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -358,14 +355,9 @@ final class SweepCommand implements Callable<Integer> {
         try (Interrupt interrupt = new Interrupt();
              MetricsServer metrics = metricsOptions.port == null ? null
                      : MetricsServer.start(metricsOptions.bind, metricsOptions.port)) {
-            Duration pacing = metricsOptions.minEpochDuration;
-            if (metrics != null || pacing != null) {
-                // the info gauge reads each trial's configuration from its run: nothing to give it here
-                b.decorate((trial, stream) -> {
-                    Flux<EpochMetrics> paced = pacing == null ? stream : stream.transform(Pacing.atLeast(pacing));
-                    return metrics == null ? paced : paced.transform(TrainingMetrics.builder(metrics.registry())
-                            .run(trial.name()).sweep(name).retention(Duration.ofDays(3650)).build());
-                });
+            if (metrics != null) {
+                b.decorate((trial, stream) -> stream.transform(TrainingMetrics.builder(metrics.registry()).run(trial.name())
+                        .sweep(name).retention(Duration.ofDays(3650)).info("config", trial.config().describe()).build()));
             }
             Sweep sweep = b.build();
             List<Integer> rungs = s.pruner().rungEpochs(epochs);
@@ -430,11 +422,6 @@ final class SweepCommand implements Callable<Integer> {
             report(pw, results, total, trainedEpochs.get(), wall, rungs, s);
             if (error != null) {
                 throw error instanceof Exception ex ? ex : new IllegalStateException(error);
-            }
-            if (!interrupt.fired() && metrics != null && metricsOptions.linger) {
-                pw.println("Lingering: metrics stay at " + metrics.url() + " until Ctrl-C");
-                pw.flush();
-                interrupt.await();
             }
             return interrupt.fired() ? 130 : 0;
         }

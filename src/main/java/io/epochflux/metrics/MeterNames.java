@@ -7,13 +7,6 @@ import java.util.List;
  * every tag key. Each name has one fixed set of tag keys: {@value #RUN} and {@value #SWEEP} on
  * every meter, the per-name keys listed below, and the common tags the binder was built with
  * (the same keys for every run a registry holds).
- *
- * <p>The gauges of values an epoch carries ({@link #EPOCH}, {@link #LOSS}, {@link #ACCURACY},
- * {@link #MAE}, {@link #LEARNING_RATE}) are registered with the first epoch that carries their
- * value: a value a run never has (validation figures without a validation set, accuracy in a
- * regression, a learning rate nobody steers) is absent from a scrape, never NaN. So are a
- * followed rule's: {@link #MONITOR_WAIT} and {@link #MONITOR_PATIENCE} with the first epoch that
- * carries the monitored metric, {@link #MONITOR_BEST} with its first best value.
  */
 public final class MeterNames {
 
@@ -38,7 +31,7 @@ public final class MeterNames {
     /**
      * Gauge of the learning rate in force during the latest epoch ({@code epochflux_learning_rate}),
      * as the epochs carry it ({@code learning_rate}) when a learning-rate operator is in the chain;
-     * absent otherwise. Tags: run, sweep.
+     * NaN otherwise. Tags: run, sweep.
      */
     public static final String LEARNING_RATE = "epochflux.learning.rate";
     /** Gauge of the monitored metric's best value ({@code epochflux_monitor_best}). Tags: run, sweep, monitor. */
@@ -50,15 +43,10 @@ public final class MeterNames {
      * for rules whose patience is a number of epochs. Tags: run, sweep, monitor.
      */
     public static final String MONITOR_PATIENCE = "epochflux.monitor.patience";
-    /**
-     * Gauge, 1 for the run's current state and 0 for the others ({@code epochflux_run_state}): the
-     * run's own outcome once it has ended (see {@code TrainingMetrics}). Tags: run, sweep, state.
-     */
+    /** Gauge, 1 for the run's current state and 0 for the others ({@code epochflux_run_state}). Tags: run, sweep, state. */
     public static final String RUN_STATE = "epochflux.run.state";
     /**
-     * Gauge, always 1, whose tags are the run's configuration ({@code epochflux_run_info}), registered
-     * with the run's first epoch (or at its end, when it had none): the keys the binder was given,
-     * the others read from the training run upstream (its model, trainer and stop rules). Tags:
+     * Gauge, always 1, whose tags are the run's configuration ({@code epochflux_run_info}). Tags:
      * run, sweep and every key of {@link #INFO_KEYS}.
      */
     public static final String RUN_INFO = "epochflux.run.info";

@@ -3,8 +3,6 @@ package io.epochflux.metrics;
 import io.epochflux.stop.MonitoredRule;
 import io.epochflux.stop.StopRule;
 import io.epochflux.train.EpochMetrics;
-import io.epochflux.train.RunLink;
-import io.epochflux.train.RunOutcome;
 import io.epochflux.train.StopReason;
 import io.epochflux.train.StopReport;
 import io.micrometer.core.instrument.Counter;
@@ -33,7 +31,6 @@ import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
 import java.util.function.ToDoubleFunction;
@@ -55,16 +52,6 @@ import java.util.regex.Pattern;
  *
  * <p>Place it after the stop rules, so that it sees the stop report on the last epoch. Epochs pass
  * through unchanged, with the same demand. Each subscription is one run.
- *
- * <p><b>The truth about the run.</b> With a training run upstream ({@code Trainer.fit} or
- * {@code Trainer.run}), the binder reads two things through its {@link RunLink} that the stream
- * does not say: the run's state once it has ended is the run's own {@link RunOutcome} (a run
- * cancelled through {@code TrainingRun.cancel()} or a {@code RunHandle} completes its stream, and
- * is published {@code cancelled}, not {@code completed}; a stream that fails is {@code failed}),
- * and the info gauge's keys not given to {@link Builder#info} are the run's configuration (model,
- * optimizer, learning rate, batch size, epochs, seed, and the stop rules in the stream). Over a
- * stream of hand-made epochs the state is what the stream's end says, and keys not given are
- * {@code ""}.
  *
  * <p><b>Tags.</b> Every meter name has one fixed set of tag keys whatever the caller passes:
  * {@value MeterNames#RUN}, {@value MeterNames#SWEEP} (empty outside sweeps), the name's own keys
@@ -128,7 +115,6 @@ public final class TrainingMetrics implements Function<Flux<EpochMetrics>, Flux<
     private final String sweep;
     private final Tags common;
     private final List<MonitoredRule> followed;
-    /** The info tags given to the builder; the others come from the run, else are {@code ""}. */
     private final Map<String, String> info;
     private final Duration retention;
     private final Scheduler scheduler;
@@ -145,7 +131,11 @@ public final class TrainingMetrics implements Function<Flux<EpochMetrics>, Flux<
             byMetric.putIfAbsent(rule.monitor(), rule); // one set of gauges per metric: the first rule's
         }
         this.followed = List.copyOf(byMetric.values());
-        this.info = Map.copyOf(b.info);
+        Map<String, String> all = new LinkedHashMap<>();
+        for (String key : MeterNames.INFO_KEYS) {
+            all.put(key, b.info.getOrDefault(key, ""));
+        }
+        this.info = all;
         this.retention = b.retention;
         this.scheduler = b.scheduler;
     }
@@ -163,15 +153,12 @@ public final class TrainingMetrics implements Function<Flux<EpochMetrics>, Flux<
     @Override
     public Flux<EpochMetrics> apply(Flux<EpochMetrics> epochs) {
         Objects.requireNonNull(epochs, "epochs");
-        return Flux.deferContextual(downstream -> {
-            // the run's line: its configuration for the info gauge, and its outcome for the state
-            RunLink link = RunLink.below(downstream, false);
-            LiveRun live = register(link);
+        return Flux.defer(() -> {
+            LiveRun live = register();
             return epochs
-                    .contextWrite(link::into)
                     .doOnNext(live::onEpoch)
                     .doOnComplete(live::completed)
-                    .doOnError(e -> live.failed())
+                    .doOnError(e -> live.end(RunState.FAILED))
                     .doOnCancel(live::cancelled)
                     .doFinally(signal -> live.scheduleRemoval());
         });
@@ -181,7 +168,7 @@ public final class TrainingMetrics implements Function<Flux<EpochMetrics>, Flux<
         return Tags.of(MeterNames.RUN, label, MeterNames.SWEEP, sweep).and(common);
     }
 
-    private LiveRun register(RunLink link) {
+    private LiveRun register() {
         synchronized (registry) { // the registry is what binders sharing it agree through
             Gauge other = registry.find(MeterNames.RUN_STATE).gauge();
             String label = run;
@@ -197,7 +184,7 @@ public final class TrainingMetrics implements Function<Flux<EpochMetrics>, Flux<
                 }
                 label = run + "#" + n;
             }
-            LiveRun live = new LiveRun(label, link);
+            LiveRun live = new LiveRun(label);
             live.registerMeters();
             own.put(label, live);
             if (other != null) {
@@ -256,42 +243,32 @@ public final class TrainingMetrics implements Function<Flux<EpochMetrics>, Flux<
     private final class LiveRun {
         private final String label;
         private final Tags tags;
-        private final RunLink link;
         private final List<Meter> meters = new ArrayList<>(); // guarded by the registry's lock
         private final List<Followed> follows = new ArrayList<>();
-        private final List<Value> values = new ArrayList<>();
         private final Map<String, Counter> stops = new ConcurrentHashMap<>();
         private final Map<String, double[]> stopTimes = new ConcurrentHashMap<>();
         private final AtomicReference<Disposable> removal = new AtomicReference<>();
-        private final AtomicBoolean infoRegistered = new AtomicBoolean();
-        private final AtomicBoolean ending = new AtomicBoolean();
         private Counter epochCount;
         private Timer duration;
+        private volatile double epoch = Double.NaN;
+        private volatile double loss = Double.NaN;
+        private volatile double accuracy = Double.NaN;
+        private volatile double valLoss = Double.NaN;
+        private volatile double valAccuracy = Double.NaN;
+        private volatile double mae = Double.NaN;
+        private volatile double valMae = Double.NaN;
+        private boolean maeRegistered; // on the run's thread
+        private volatile double learningRate = Double.NaN;
         private volatile RunState state = RunState.RUNNING;
         private volatile StopReport lastReport;
         private boolean removed; // guarded by the registry's lock
 
-        LiveRun(String label, RunLink link) {
+        LiveRun(String label) {
             this.label = label;
             this.tags = runTags(label);
-            this.link = link;
             for (MonitoredRule rule : followed) {
                 follows.add(new Followed(rule));
             }
-            // gauges of values the epochs carry: each registered with the first epoch that carries
-            // its value, so a value a run never has (validation without a validation set, a
-            // learning rate nobody steers, accuracy in a regression) is absent rather than NaN
-            values.add(new Value(null, MeterNames.EPOCH, tags, null, "The latest epoch completed, 1-based"));
-            values.add(new Value("loss", MeterNames.LOSS, tags.and(MeterNames.SPLIT, "train"), null, LOSS_HELP));
-            values.add(new Value("val_loss", MeterNames.LOSS, tags.and(MeterNames.SPLIT, "validation"), null, LOSS_HELP));
-            values.add(new Value("accuracy", MeterNames.ACCURACY, tags.and(MeterNames.SPLIT, "train"), "ratio",
-                    ACCURACY_HELP));
-            values.add(new Value("val_accuracy", MeterNames.ACCURACY, tags.and(MeterNames.SPLIT, "validation"), "ratio",
-                    ACCURACY_HELP));
-            values.add(new Value("mae", MeterNames.MAE, tags.and(MeterNames.SPLIT, "train"), null, MAE_HELP));
-            values.add(new Value("val_mae", MeterNames.MAE, tags.and(MeterNames.SPLIT, "validation"), null, MAE_HELP));
-            values.add(new Value(RunLink.LEARNING_RATE, MeterNames.LEARNING_RATE, tags, null,
-                    "The learning rate in force during the latest epoch, when a learning-rate operator steers the run"));
         }
 
         void registerMeters() {
@@ -299,32 +276,38 @@ public final class TrainingMetrics implements Function<Flux<EpochMetrics>, Flux<
                     .description("Epochs completed").register(registry));
             duration = add(Timer.builder(MeterNames.EPOCH_DURATION).tags(tags)
                     .description("Time an epoch took: training, validation and snapshot").register(registry));
+            gauge(MeterNames.EPOCH, tags, null, "The latest epoch completed, 1-based", this, m -> m.epoch);
+            gauge(MeterNames.LOSS, tags.and(MeterNames.SPLIT, "train"), null, LOSS_HELP, this, m -> m.loss);
+            gauge(MeterNames.LOSS, tags.and(MeterNames.SPLIT, "validation"), null, LOSS_HELP, this, m -> m.valLoss);
+            gauge(MeterNames.ACCURACY, tags.and(MeterNames.SPLIT, "train"), "ratio", ACCURACY_HELP, this,
+                    m -> m.accuracy);
+            gauge(MeterNames.ACCURACY, tags.and(MeterNames.SPLIT, "validation"), "ratio", ACCURACY_HELP, this,
+                    m -> m.valAccuracy);
+            gauge(MeterNames.LEARNING_RATE, tags, null, "The learning rate in force during the latest epoch, when a"
+                    + " learning-rate operator steers the run (NaN otherwise)", this, m -> m.learningRate);
+            for (Followed f : follows) {
+                Tags monitored = tags.and(MeterNames.MONITOR, f.rule.monitor());
+                gauge(MeterNames.MONITOR_BEST, monitored, null,
+                        "The best value of the monitored metric so far", f, x -> x.best);
+                gauge(MeterNames.MONITOR_WAIT, monitored, "epochs",
+                        "Monitored epochs since the metric last improved (early stopping's wait counter)", f,
+                        x -> x.waited);
+                if (f.rule.patienceEpochs().isPresent()) {
+                    int patience = f.rule.patienceEpochs().getAsInt();
+                    gauge(MeterNames.MONITOR_PATIENCE, monitored, "epochs",
+                            "Epochs without improvement that the rule tolerates", f, x -> patience);
+                }
+            }
             for (RunState s : RunState.values()) {
                 gauge(MeterNames.RUN_STATE, tags.and(MeterNames.STATE, s.tag()), null,
                         "1 for the run's current state, 0 for the others", this, m -> m.state == s ? 1 : 0);
             }
-        }
-
-        /**
-         * Registers the info gauge once the run is known: with the first epoch, or at the end of a
-         * run that had none. The run connects to the link only after this binder has subscribed,
-         * so its configuration cannot be read any earlier.
-         */
-        private void registerInfo() {
-            if (!infoRegistered.compareAndSet(false, true)) {
-                return;
-            }
-            Map<String, String> fromRun = link.configuration();
             Tags infoTags = tags;
-            for (String key : MeterNames.INFO_KEYS) {
-                infoTags = infoTags.and(key, info.getOrDefault(key, fromRun.getOrDefault(key, "")));
+            for (Map.Entry<String, String> e : info.entrySet()) {
+                infoTags = infoTags.and(e.getKey(), e.getValue());
             }
-            synchronized (registry) {
-                if (!removed) {
-                    gauge(MeterNames.RUN_INFO, infoTags, null, "The run's configuration, in its tags; the value is always 1",
-                            this, m -> 1);
-                }
-            }
+            gauge(MeterNames.RUN_INFO, infoTags, null, "The run's configuration, in its tags; the value is always 1",
+                    this, m -> 1);
         }
 
         /** @return the state gauge for RUNNING, as registered (its id carries the registry's common tags) */
@@ -349,61 +332,32 @@ public final class TrainingMetrics implements Function<Flux<EpochMetrics>, Flux<
         }
 
         void onEpoch(EpochMetrics m) {
-            registerInfo();
-            for (Value v : values) {
-                double x = v.key == null ? m.epoch() : m.value(v.key).orElse(Double.NaN);
-                if (v.key == null || m.value(v.key).isPresent()) {
-                    v.value = x;
-                    if (!v.registered) {
-                        v.registered = true;
-                        synchronized (registry) {
-                            if (!removed) {
-                                gauge(v.name, v.tags, v.unit, v.help, v, y -> y.value);
-                            }
+            epoch = m.epoch();
+            loss = m.value("loss").orElse(Double.NaN);
+            accuracy = m.value("accuracy").orElse(Double.NaN);
+            valLoss = m.value("val_loss").orElse(Double.NaN);
+            valAccuracy = m.value("val_accuracy").orElse(Double.NaN);
+            if (m.value("mae").isPresent() || m.value("val_mae").isPresent()) {
+                mae = m.value("mae").orElse(Double.NaN);
+                valMae = m.value("val_mae").orElse(Double.NaN);
+                if (!maeRegistered) {
+                    maeRegistered = true;
+                    synchronized (registry) {
+                        if (!removed) {
+                            gauge(MeterNames.MAE, tags.and(MeterNames.SPLIT, "train"), null, MAE_HELP, this, x -> x.mae);
+                            gauge(MeterNames.MAE, tags.and(MeterNames.SPLIT, "validation"), null, MAE_HELP, this,
+                                    x -> x.valMae);
                         }
                     }
                 }
             }
+            learningRate = m.value("learning_rate").orElse(Double.NaN);
             for (Followed f : follows) {
-                if (f.observe(m)) {
-                    showFollowed(f);
-                }
+                f.observe(m);
             }
             duration.record(m.duration());
             epochCount.increment();
             m.stop().ifPresent(this::onStop);
-        }
-
-        /**
-         * Registers a followed rule's gauges once they have a value: the wait (and the patience)
-         * with the first epoch that carries the monitored metric, the best with its first best.
-         */
-        private void showFollowed(Followed f) {
-            if (f.waitShown && (f.bestShown || Double.isNaN(f.best))) {
-                return;
-            }
-            Tags monitored = tags.and(MeterNames.MONITOR, f.rule.monitor());
-            synchronized (registry) {
-                if (removed) {
-                    return;
-                }
-                if (!f.waitShown) {
-                    f.waitShown = true;
-                    gauge(MeterNames.MONITOR_WAIT, monitored, "epochs",
-                            "Monitored epochs since the metric last improved (early stopping's wait counter)", f,
-                            x -> x.waited);
-                    if (f.rule.patienceEpochs().isPresent()) {
-                        int patience = f.rule.patienceEpochs().getAsInt();
-                        gauge(MeterNames.MONITOR_PATIENCE, monitored, "epochs",
-                                "Epochs without improvement that the rule tolerates", f, x -> patience);
-                    }
-                }
-                if (!f.bestShown && !Double.isNaN(f.best)) {
-                    f.bestShown = true;
-                    gauge(MeterNames.MONITOR_BEST, monitored, null, "The best value of the monitored metric so far", f,
-                            x -> x.best);
-                }
-            }
         }
 
         private void onStop(StopReport report) {
@@ -432,49 +386,20 @@ public final class TrainingMetrics implements Function<Flux<EpochMetrics>, Flux<
 
         void completed() {
             StopReport r = lastReport;
-            ended(r == null || r.reason().equals(StopReason.MAX_EPOCHS) ? RunState.COMPLETED : RunState.STOPPED_EARLY,
-                    true);
-        }
-
-        void failed() {
-            // the stream failed, whatever the run upstream says (a rule that fails cancels the run)
-            if (ending.compareAndSet(false, true)) {
-                registerInfo();
-                state = RunState.FAILED;
-            }
+            end(r == null || r.reason().equals(StopReason.MAX_EPOCHS) ? RunState.COMPLETED : RunState.STOPPED_EARLY);
         }
 
         void cancelled() {
             // a stop rule downstream of this binder ends the stream with a cancel, after its report passed here
             StopReport r = lastReport;
-            ended(r == null ? RunState.CANCELLED
-                    : r.reason().equals(StopReason.MAX_EPOCHS) ? RunState.COMPLETED : RunState.STOPPED_EARLY, false);
+            end(r == null ? RunState.CANCELLED
+                    : r.reason().equals(StopReason.MAX_EPOCHS) ? RunState.COMPLETED : RunState.STOPPED_EARLY);
         }
 
-        /**
-         * Ends the run's state. With a training run upstream it is the run's outcome (a run
-         * cancelled through its handle completes its stream, and a rule placed after this binder
-         * reports to the run, not through here), set on the run's thread as the run lets go of its
-         * model, or at once when it has. Without one (a stream of hand-made epochs) it is what the
-         * stream's end says.
-         *
-         * @param onTheRunsThread false for a cancel, which may come from any thread (an event
-         *                        loop): no lock is taken on it
-         */
-        void ended(RunState fromTheStream, boolean onTheRunsThread) {
-            if (!ending.compareAndSet(false, true)) {
-                return;
+        void end(RunState s) {
+            if (state == RunState.RUNNING) {
+                state = s;
             }
-            link.outcome()
-                    .doOnNext(o -> registerInfo())
-                    .map(TrainingMetrics::stateOf)
-                    .switchIfEmpty(Mono.fromSupplier(() -> {
-                        if (onTheRunsThread) {
-                            registerInfo();
-                        }
-                        return fromTheStream;
-                    }))
-                    .subscribe(s -> state = s, e -> state = RunState.FAILED);
         }
 
         void scheduleRemoval() {
@@ -513,62 +438,24 @@ public final class TrainingMetrics implements Function<Flux<EpochMetrics>, Flux<
         }
     }
 
-    /** A gauge of one value the epochs carry, and the latest value. */
-    private static final class Value {
-        private final String key;
-        private final String name;
-        private final Tags tags;
-        private final String unit;
-        private final String help;
-        private volatile double value = Double.NaN;
-        private boolean registered; // on the run's thread
-
-        /** @param key the value's name in the epochs; null for the epoch number */
-        Value(String key, String name, Tags tags, String unit, String help) {
-            this.key = key;
-            this.name = name;
-            this.tags = tags;
-            this.unit = unit;
-            this.help = help;
-        }
-    }
-
-    private static RunState stateOf(RunOutcome outcome) {
-        switch (outcome.kind()) {
-            case COMPLETED:
-                return RunState.COMPLETED;
-            case STOPPED_EARLY:
-                return RunState.STOPPED_EARLY;
-            case FAILED:
-                return RunState.FAILED;
-            default:
-                return RunState.CANCELLED;
-        }
-    }
-
     /** One followed rule's tracker and the values its gauges read. */
     private static final class Followed {
         private final MonitoredRule rule;
         private final MonitoredRule.Tracker tracker;
         private volatile double best = Double.NaN;
         private volatile double waited = Double.NaN;
-        private boolean waitShown; // on the run's thread
-        private boolean bestShown;
 
         Followed(MonitoredRule rule) {
             this.rule = rule;
             this.tracker = rule.newTracker();
         }
 
-        /** @return whether the epoch carried the monitored metric */
-        boolean observe(EpochMetrics m) {
-            if (m.value(rule.monitor()).isEmpty()) {
-                return false; // an epoch without the metric is the rule's business
+        void observe(EpochMetrics m) {
+            if (m.value(rule.monitor()).isPresent()) { // an epoch without the metric is the rule's business
+                tracker.observe(m);
+                best = tracker.best().orElse(Double.NaN);
+                waited = tracker.waited();
             }
-            tracker.observe(m);
-            best = tracker.best().orElse(Double.NaN);
-            waited = tracker.waited();
-            return true;
         }
     }
 

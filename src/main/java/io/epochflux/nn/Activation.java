@@ -1,14 +1,11 @@
 package io.epochflux.nn;
 
-import com.fasterxml.jackson.annotation.JsonCreator;
-import com.fasterxml.jackson.annotation.JsonValue;
-
 import java.util.Arrays;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.stream.Collectors;
 
-/** The activation function of a {@link Dense} layer, by its Keras name (its JSON form too: {@code "relu"}). */
+/** The activation function of a {@link Dense} layer, by its Keras name. */
 public enum Activation {
     /** {@code max(0, z)}. */
     RELU("relu"),
@@ -32,7 +29,6 @@ public enum Activation {
      *
      * @return {@code relu}, {@code softmax}, {@code sigmoid}, {@code tanh} or {@code linear}
      */
-    @JsonValue
     public String kerasName() {
         return kerasName;
     }
@@ -44,7 +40,6 @@ public enum Activation {
      * @return the activation
      * @throws IllegalArgumentException naming the value and the names that are known
      */
-    @JsonCreator
     public static Activation fromName(String name) {
         Objects.requireNonNull(name, "name");
         String key = name.trim().toLowerCase(Locale.ROOT);

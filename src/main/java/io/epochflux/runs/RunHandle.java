@@ -197,11 +197,6 @@ public final class RunHandle {
         return Optional.ofNullable(error);
     }
 
-    /** @return how many live epochs a viewer may fall behind before it is dropped */
-    public int viewerBuffer() {
-        return viewerBuffer;
-    }
-
     /** @return the viewers watching now */
     public int viewers() {
         return viewers.size();

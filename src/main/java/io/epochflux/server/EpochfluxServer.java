@@ -6,10 +6,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.epochflux.metrics.TrainingMetrics;
 import io.epochflux.nn.Sequential;
 import io.epochflux.report.HistoryCsv;
+import io.epochflux.runs.RunEvent;
 import io.epochflux.runs.RunHandle;
 import io.epochflux.runs.RunRegistry;
-import io.epochflux.runs.ServerSentEvents;
-import io.epochflux.runs.SseEvent;
 import io.epochflux.stop.StopRule;
 import io.epochflux.train.EpochMetrics;
 import io.epochflux.train.RunOutcome;
@@ -102,7 +101,6 @@ public final class EpochfluxServer implements AutoCloseable {
     private final PrometheusMeterRegistry meters;
     private final Scheduler pool;
     private final RunRegistry registry;
-    private final ServerSentEvents sse;
     private final DataSets data;
     private final StaticFiles files = new StaticFiles();
     private final LoopResources loops;
@@ -123,7 +121,6 @@ public final class EpochfluxServer implements AutoCloseable {
         this.meters = b.meters != null ? b.meters : new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         this.pool = TrainingPool.create("epochflux-serve", b.poolThreads);
         this.registry = RunRegistry.create(b.retention, Schedulers.parallel());
-        this.sse = ServerSentEvents.builder().heartbeat(b.heartbeat).build();
         this.data = new DataSets(b.dataDirs);
         this.loops = LoopResources.create("epochflux-http", b.eventLoops, true);
     }
@@ -572,10 +569,7 @@ public final class EpochfluxServer implements AutoCloseable {
                     io.epochflux.sweep.Sweep.Builder b = io.epochflux.sweep.Sweep.builder(r.configs(), split.train(),
                                     split.validation())
                             .name("sweep-" + id).pruner(r.pruner()).concurrency(r.concurrency()).epochs(r.epochs())
-                            .seed(r.seed()).scheduler(pool)
-                            // each trial's meters, with the sweep label; the info gauge reads each trial's run
-                            .decorate((trial, epochs) -> epochs.transform(TrainingMetrics.builder(meters).run(trial.name())
-                                    .sweep("sweep-" + id).retention(registry.retention()).build()));
+                            .seed(r.seed()).scheduler(pool);
                     ServedSweep s = new ServedSweep(id, r, b.build());
                     synchronized (sweeps) {
                         sweeps.put(id, s);
@@ -597,11 +591,11 @@ public final class EpochfluxServer implements AutoCloseable {
     }
 
     private Mono<Void> sweepEvents(ServedSweep sweep, HttpServerResponse res) {
-        return eventStream(res, sse.withHeartbeats(Flux.concat(sweep.events().map(this::sse),
-                Mono.fromSupplier(() -> SseEvent.of(ServerSentEvents.END, write(Map.of("state", sweep.state())))))));
+        return eventStream(res, Flux.concat(sweep.events().map(this::sse),
+                Mono.fromSupplier(() -> "event: end\ndata: " + write(Map.of("state", sweep.state())) + "\n\n")));
     }
 
-    private SseEvent sse(io.epochflux.sweep.TrialEvent e) {
+    private String sse(io.epochflux.sweep.TrialEvent e) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("trial", e.trial().name());
         switch (e.kind()) {
@@ -617,42 +611,54 @@ public final class EpochfluxServer implements AutoCloseable {
             }
             default -> { }
         }
-        return SseEvent.of(e.kind().name().toLowerCase(Locale.ROOT), write(m));
+        return "event: " + e.kind().name().toLowerCase(Locale.ROOT) + "\ndata: " + write(m) + "\n\n";
     }
 
     // ---------------------------------------------------------------- streams
 
     private Mono<Void> events(ServedRun run, HttpServerRequest req, HttpServerResponse res) {
-        String last = req.requestHeaders().get(ServerSentEvents.LAST_EVENT_ID);
+        String last = req.requestHeaders().get("Last-Event-ID");
         if (last == null) {
             List<String> q = new QueryStringDecoder(req.uri()).parameters().get("lastEventId");
             last = q == null || q.isEmpty() ? null : q.get(0);
         }
-        Flux<SseEvent> events;
-        try {
-            events = sse.watch(run.handle(), last);
-        } catch (IllegalArgumentException e) {
-            throw new HttpError(400, e.getMessage(), ServerSentEvents.LAST_EVENT_ID, last, "an epoch number >= 0");
+        int after = 0;
+        if (last != null && !last.isBlank()) {
+            try {
+                after = Integer.parseInt(last.trim());
+            } catch (NumberFormatException e) {
+                after = -1;
+            }
+            if (after < 0) {
+                throw new HttpError(400, "Last-Event-ID must be an epoch number >= 0, but was " + last,
+                        "Last-Event-ID", last, "an epoch number >= 0");
+            }
         }
-        return eventStream(res, events);
+        return eventStream(res, run.handle().watch(after).map(e -> sse(run, e)));
     }
 
     /**
-     * Sends events (with their retry hint and heartbeats, {@link ServerSentEvents}) as a Server-Sent
-     * Events response: one of the --max-sse-clients slots (429 when none is free), and a write
+     * Sends events as a Server-Sent Events response: one of the --max-sse-clients slots (429 when
+     * none is free), a retry hint first, comment heartbeats while the events are idle, and a write
      * timeout that closes a reader who stopped reading.
      */
-    private Mono<Void> eventStream(HttpServerResponse res, Flux<SseEvent> events) {
+    private Mono<Void> eventStream(HttpServerResponse res, Flux<String> source) {
         if (sseClients.incrementAndGet() > limits.maxSseClients()) {
             sseClients.decrementAndGet();
             throw new HttpError(429, "event streams must be at most " + limits.maxSseClients()
                     + " at once (the server's --max-sse-clients), but that many are open");
         }
-        Flux<ByteBuf> body = events.map(e -> Unpooled.wrappedBuffer(e.text().getBytes(StandardCharsets.UTF_8)))
+        Sinks.Empty<Void> done = Sinks.empty();
+        Flux<String> events = source.doFinally(s -> done.tryEmitEmpty());
+        // a tick nobody has room for is skipped, never an error: a busy stream needs no keep-alive
+        Flux<String> heartbeat = Flux.interval(config.heartbeat).onBackpressureDrop().map(i -> ": keep-alive\n\n")
+                .takeUntilOther(done.asMono());
+        Flux<ByteBuf> body = Flux.concat(Mono.just("retry: 3000\n\n"), Flux.merge(1, events, heartbeat))
+                .map(s -> Unpooled.wrappedBuffer(s.getBytes(StandardCharsets.UTF_8)))
                 .doFinally(s -> sseClients.decrementAndGet());
         long timeout = config.writeTimeout.toMillis();
         return res.status(200)
-                .header(HttpHeaderNames.CONTENT_TYPE, ServerSentEvents.CONTENT_TYPE)
+                .header(HttpHeaderNames.CONTENT_TYPE, "text/event-stream; charset=utf-8")
                 .header(HttpHeaderNames.CACHE_CONTROL, "no-cache")
                 .header("X-Accel-Buffering", "no")
                 // an event stream's connection is not reused: a kept-alive connection after a stream was
@@ -661,6 +667,26 @@ public final class EpochfluxServer implements AutoCloseable {
                 .withConnection(c -> c.addHandlerLast("epochflux.writeTimeout",
                         new WriteTimeoutHandler(timeout, TimeUnit.MILLISECONDS)))
                 .send(body, b -> true).then();
+    }
+
+    private String sse(ServedRun run, RunEvent e) {
+        switch (e.kind()) {
+            case EPOCH:
+                return run.eventText(e.epoch().orElseThrow(), m -> "id: " + m.epoch() + "\nevent: epoch\ndata: " + write(m) + "\n\n");
+            case END: {
+                RunOutcome o = e.outcome().orElseThrow();
+                Map<String, Object> stop = new LinkedHashMap<>();
+                stop.put("outcome", o.kind().name().toLowerCase(Locale.ROOT));
+                stop.put("epochs", o.epochs());
+                stop.put("weightsEpoch", o.weightsEpoch());
+                stop.put("report", o.stop().orElse(null));
+                stop.put("error", o.error().map(x -> x.getMessage() == null ? x.toString() : x.getMessage()).orElse(null));
+                return "event: stop\ndata: " + write(stop) + "\n\nevent: end\ndata: {\"reason\":\"the run has ended\"}\n\n";
+            }
+            default:
+                return "event: dropped\ndata: {\"reason\":\"this stream fell more than " + config.viewerBuffer
+                        + " epochs behind; reconnect with Last-Event-ID to resume\"}\n\n";
+        }
     }
 
     // ---------------------------------------------------------------- downloads

@@ -2,6 +2,7 @@ package io.epochflux.server;
 
 import io.epochflux.nn.Sequential;
 import io.epochflux.runs.RunHandle;
+import io.epochflux.train.EpochMetrics;
 import io.epochflux.train.History;
 import io.epochflux.train.RunOutcome;
 import io.epochflux.train.StopReport;
@@ -12,7 +13,26 @@ import java.util.Map;
 import java.util.OptionalInt;
 
 /** A run the server started: its handle, the request it came from, and the model it trains. */
-record ServedRun(String id, String name, RunRequest request, RunHandle handle, Sequential model) {
+record ServedRun(String id, String name, RunRequest request, RunHandle handle, Sequential model,
+                 java.util.concurrent.atomic.AtomicReference<Map.Entry<EpochMetrics, String>> lastEvent) {
+
+    ServedRun(String id, String name, RunRequest request, RunHandle handle, Sequential model) {
+        this(id, name, request, handle, model, new java.util.concurrent.atomic.AtomicReference<>());
+    }
+
+    /** Every live viewer sends the same latest epoch: encode it once, not once per viewer. */
+    String eventText(EpochMetrics m, java.util.function.Function<EpochMetrics, String> encode) {
+        Map.Entry<EpochMetrics, String> last = lastEvent.get();
+        if (last != null && last.getKey() == m) {
+            return last.getValue();
+        }
+        String text = encode.apply(m);
+        if (m.epoch() >= handle.epochs()) {
+            lastEvent.set(Map.entry(m, text));
+        }
+        return text;
+    }
+
 
     /** @return the state: queued, training or waiting while it runs, then how it ended */
     String state() {

@@ -124,7 +124,7 @@ public abstract class StopRule implements Function<Flux<EpochMetrics>, Flux<Epoc
     public final Flux<EpochMetrics> apply(Flux<EpochMetrics> epochs) {
         Objects.requireNonNull(epochs, "epochs");
         return Flux.deferContextual(downstream -> {
-            RunLink link = RunLink.ofRule(downstream, restoresWeights(), describe());
+            RunLink link = RunLink.below(downstream, restoresWeights());
             RuleStates states = RuleStates.from(downstream);
             Watch watch;
             if (states != null) {

@@ -1,8 +1,5 @@
 package io.epochflux.sweep;
 
-import com.fasterxml.jackson.annotation.JsonProperty;
-import com.fasterxml.jackson.annotation.JsonPropertyOrder;
-
 import java.util.Objects;
 
 /**
@@ -12,13 +9,8 @@ import java.util.Objects;
  * @param index the trial's position in the full list of the search, {@code >= 0}
  * @param name its name in events, files and meters ({@code trial-007})
  * @param config its settings
- *
- * <p><b>JSON.</b> {@code {"index":7,"name":"trial-007","config":{...}}} (see {@link TrialConfig}),
- * through a plain {@code new ObjectMapper()}, read back equal.
  */
-@JsonPropertyOrder({"index", "name", "config"})
-public record Trial(@JsonProperty("index") int index, @JsonProperty("name") String name,
-                    @JsonProperty("config") TrialConfig config) {
+public record Trial(int index, String name, TrialConfig config) {
 
     /**
      * Checks the fields.

@@ -1,12 +1,6 @@
 package io.epochflux.sweep;
 
-import com.fasterxml.jackson.annotation.JsonCreator;
-import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.annotation.JsonProperty;
-import com.fasterxml.jackson.annotation.JsonPropertyOrder;
-import com.fasterxml.jackson.databind.annotation.JsonSerialize;
 import io.epochflux.nn.Activation;
-import io.epochflux.internal.OptionalInts;
 import io.epochflux.nn.Optimizer;
 
 import java.util.ArrayList;
@@ -26,20 +20,9 @@ import java.util.OptionalInt;
  * @param batchSize examples per step, {@code >= 1}
  * @param patience early stopping's patience for this trial; empty: the sweep's early stopping as
  *                 configured
- *
- * <p><b>JSON.</b> A plain {@code new ObjectMapper()} writes and reads it:
- * {@code {"hidden":[64,32],"activation":"relu","optimizer":"sgd","learningRate":0.01,"momentum":0.0,
- * "batchSize":10,"patience":3}}, {@code patience} left out when empty.
  */
-@JsonPropertyOrder({"hidden", "activation", "optimizer", "learningRate", "momentum", "batchSize", "patience"})
-public record TrialConfig(@JsonProperty("hidden") List<Integer> hidden,
-                          @JsonProperty("activation") Activation activation,
-                          @JsonProperty("optimizer") String optimizer,
-                          @JsonProperty("learningRate") double learningRate,
-                          @JsonProperty("momentum") double momentum,
-                          @JsonProperty("batchSize") int batchSize,
-                          @JsonProperty("patience") @JsonInclude(JsonInclude.Include.NON_EMPTY)
-                          @JsonSerialize(using = OptionalInts.Serializer.class) OptionalInt patience) {
+public record TrialConfig(List<Integer> hidden, Activation activation, String optimizer, double learningRate,
+                          double momentum, int batchSize, OptionalInt patience) {
 
     /**
      * Checks the settings.
@@ -73,19 +56,6 @@ public record TrialConfig(@JsonProperty("hidden") List<Integer> hidden,
         if (patience.isPresent() && patience.getAsInt() < 0) {
             throw new IllegalArgumentException("patience must be >= 0, but was " + patience.getAsInt());
         }
-    }
-
-    /** The JSON form's reader: see the class description. */
-    @JsonCreator
-    private static TrialConfig fromJson(@JsonProperty(value = "hidden", required = true) List<Integer> hidden,
-                                        @JsonProperty(value = "activation", required = true) Activation activation,
-                                        @JsonProperty(value = "optimizer", required = true) String optimizer,
-                                        @JsonProperty(value = "learningRate", required = true) double learningRate,
-                                        @JsonProperty("momentum") double momentum,
-                                        @JsonProperty(value = "batchSize", required = true) int batchSize,
-                                        @JsonProperty("patience") Integer patience) {
-        return new TrialConfig(hidden, activation, optimizer, learningRate, momentum, batchSize,
-                patience == null ? OptionalInt.empty() : OptionalInt.of(patience));
     }
 
     /** @return the optimizer these settings describe, fresh state on every run as always */

@@ -1,14 +1,5 @@
 package io.epochflux.sweep;
 
-import com.fasterxml.jackson.annotation.JsonCreator;
-import com.fasterxml.jackson.annotation.JsonIgnore;
-import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
-import com.fasterxml.jackson.annotation.JsonInclude;
-import com.fasterxml.jackson.annotation.JsonProperty;
-import com.fasterxml.jackson.annotation.JsonPropertyOrder;
-import com.fasterxml.jackson.databind.annotation.JsonSerialize;
-import io.epochflux.internal.NonFiniteDoubles;
-
 import io.epochflux.train.EpochMetrics;
 import io.epochflux.train.History;
 import io.epochflux.train.StopReason;
@@ -23,18 +14,7 @@ import java.util.OptionalInt;
 /**
  * What one trial of a sweep did: its epochs, its best validation loss, and how it ended (its own
  * early stopping, the epoch limit, or pruned at a rung).
- *
- * <p>Equality covers the trial, the history and the rung it was pruned at (the rest follows).
- *
- * <p><b>JSON.</b> A plain {@code new ObjectMapper()} writes and reads it: {@code trial} (a
- * {@link Trial}), {@code history} (a {@code History}, its epochs with their NaN values as strings),
- * {@code prunedAtRung} (left out when not pruned), and, for viewers, what follows from them:
- * {@code epochs}, {@code bestValLoss} ({@code "NaN"} when there was none), {@code bestEpoch} (left
- * out when there was none) and {@code pruned}, which a reader ignores and recomputes. Read back,
- * it is equal to the one written.
  */
-@JsonPropertyOrder({"trial", "epochs", "bestValLoss", "bestEpoch", "pruned", "prunedAtRung", "history"})
-@JsonIgnoreProperties(value = {"epochs", "bestValLoss", "bestEpoch", "pruned"}, allowGetters = true)
 public final class TrialResult {
 
     /**
@@ -79,84 +59,44 @@ public final class TrialResult {
         this.bestEpoch = at;
     }
 
-    /** The JSON form's reader: see the class description. */
-    @JsonCreator
-    private static TrialResult fromJson(@JsonProperty(value = "trial", required = true) Trial trial,
-                                        @JsonProperty(value = "history", required = true) History history,
-                                        @JsonProperty("prunedAtRung") Integer prunedAtRung) {
-        return new TrialResult(trial, history, prunedAtRung == null ? -1 : prunedAtRung);
-    }
-
     /** @return the trial */
-    @JsonProperty("trial")
     public Trial trial() {
         return trial;
     }
 
     /** @return every epoch it ran */
-    @JsonProperty("history")
     public History history() {
         return history;
     }
 
     /** @return how many epochs it trained */
-    @JsonProperty("epochs")
     public int epochs() {
         return history.size();
     }
 
     /** @return the lowest {@code val_loss} it reached; NaN when it reported none */
-    @JsonProperty("bestValLoss")
-    @JsonSerialize(using = NonFiniteDoubles.Serializer.class)
     public double bestValLoss() {
         return bestValLoss;
     }
 
     /** @return the epoch of {@link #bestValLoss()}; empty when it reported none */
-    @JsonIgnore
     public OptionalInt bestEpoch() {
         return bestEpoch < 0 ? OptionalInt.empty() : OptionalInt.of(bestEpoch);
     }
 
-    @JsonProperty("bestEpoch")
-    @JsonInclude(JsonInclude.Include.NON_NULL)
-    private Integer bestEpochOrNull() {
-        return bestEpoch < 0 ? null : bestEpoch;
-    }
-
     /** @return the report its last epoch carries; empty when it ended without one (interrupted) */
-    @JsonIgnore
     public Optional<StopReport> stop() {
         return history.stop();
     }
 
     /** @return whether its pruner stopped it */
-    @JsonProperty("pruned")
     public boolean pruned() {
         return history.stop().filter(s -> s.reason().equals(StopReason.PRUNED)).isPresent();
     }
 
     /** @return the rung (0-based) it was pruned at; empty when it was not pruned */
-    @JsonIgnore
     public OptionalInt prunedAtRung() {
         return prunedAtRung < 0 ? OptionalInt.empty() : OptionalInt.of(prunedAtRung);
-    }
-
-    @JsonProperty("prunedAtRung")
-    @JsonInclude(JsonInclude.Include.NON_NULL)
-    private Integer prunedAtRungOrNull() {
-        return prunedAtRung < 0 ? null : prunedAtRung;
-    }
-
-    @Override
-    public boolean equals(Object o) {
-        return o instanceof TrialResult r && trial.equals(r.trial) && history.equals(r.history)
-                && prunedAtRung == r.prunedAtRung;
-    }
-
-    @Override
-    public int hashCode() {
-        return Objects.hash(trial, history, prunedAtRung);
     }
 
     @Override

@@ -7,7 +7,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import com.fasterxml.jackson.databind.annotation.JsonSerialize;
-import io.epochflux.internal.NonFiniteDoubles;
+import io.epochflux.train.internal.NonFiniteDoubles;
 
 import java.time.Duration;
 import java.util.Collections;

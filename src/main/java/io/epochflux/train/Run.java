@@ -78,7 +78,6 @@ final class Run implements RunLink.Target {
     private final AtomicReference<Restore> pendingRestore = new AtomicReference<>();
     private final AtomicReference<DoubleUnaryOperator> pendingRate = new AtomicReference<>();
     private final Sinks.One<RunOutcome> outcome = Sinks.one();
-    private final Map<String, String> configuration;
 
     private volatile FluxSink<EpochMetrics> sink;
     private volatile boolean cancelled;
@@ -120,15 +119,6 @@ final class Run implements RunLink.Target {
         this.start = start;
         this.scheduler = trainer.scheduler();
         this.rate = (float) model.learningRate(trainer.optimizer());
-        // read once here, on the thread that made the run: the model is not this run's to read later
-        Map<String, String> c = new LinkedHashMap<>();
-        c.put("model", model.describe());
-        c.put("optimizer", model.ownsOptimizer() ? model.engine() + " updater" : trainer.optimizer().name());
-        c.put("learning_rate", String.valueOf(model.learningRate(trainer.optimizer())));
-        c.put("batch_size", String.valueOf(trainer.batchSize()));
-        c.put("epochs", String.valueOf(trainer.epochs()));
-        c.put("seed", String.valueOf(trainer.seed()));
-        this.configuration = java.util.Collections.unmodifiableMap(c);
     }
 
     Flux<EpochMetrics> epochs() {
@@ -145,14 +135,8 @@ final class Run implements RunLink.Target {
         return completed;
     }
 
-    @Override
-    public Mono<RunOutcome> outcome() {
+    Mono<RunOutcome> outcome() {
         return outcome.asMono();
-    }
-
-    @Override
-    public Map<String, String> configuration() {
-        return configuration;
     }
 
     Optional<RunOutcome> outcomeNow() {

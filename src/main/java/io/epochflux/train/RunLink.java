@@ -1,14 +1,8 @@
 package io.epochflux.train;
 
-import reactor.core.publisher.Mono;
 import reactor.util.context.Context;
 import reactor.util.context.ContextView;
 
-import java.util.ArrayList;
-import java.util.Collections;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalDouble;
@@ -52,12 +46,6 @@ import java.util.function.Function;
  * apply in the order they were made, so the most downstream operator has the last word. A link
  * made by {@link #steering} also asks the run to report the rate in force during each epoch as
  * the value {@code learning_rate}, after {@code val_accuracy}.
- *
- * <p><b>What the run is.</b> A binder of meters (or anything that publishes a run) reads through
- * its link what it cannot see in the stream: the run's {@link #configuration()} (its model, its
- * trainer's settings and the stop rules in the stream, as each made its link with
- * {@link #ofRule}) and its {@link #outcome()}, which says how the run ended even when the stream
- * only completed (a run cancelled through {@link TrainingRun#cancel()} completes its stream).
  */
 public final class RunLink {
 
@@ -70,20 +58,12 @@ public final class RunLink {
     private final RunLink parent;
     private final boolean snapshots;
     private final boolean learningRate;
-    private final String rule;
-    /** The descriptions of the rules of every link the run connected, most upstream first. */
-    private volatile List<String> rules = List.of();
     // changes made before a run connected (while subscribing): the run applies them to epoch 1
     private final AtomicReference<DoubleUnaryOperator> early = new AtomicReference<>();
     private volatile Target run;
 
     private RunLink(RunLink parent, boolean snapshots, boolean learningRate) {
-        this(parent, snapshots, learningRate, null);
-    }
-
-    private RunLink(RunLink parent, boolean snapshots, boolean learningRate, String rule) {
         this.parent = parent;
-        this.rule = rule;
         this.snapshots = snapshots || parent != null && parent.snapshots;
         this.learningRate = learningRate || parent != null && parent.learningRate;
     }
@@ -106,16 +86,6 @@ public final class RunLink {
         default Checkpoint checkpoint() {
             throw new IllegalStateException("only a training run can be checkpointed");
         }
-
-        /** The model's and the trainer's settings, under the keys {@link #configuration()} names. */
-        default Map<String, String> configuration() {
-            return Map.of();
-        }
-
-        /** The outcome, once the run has ended and released its model. */
-        default Mono<RunOutcome> outcome() {
-            return Mono.empty();
-        }
     }
 
     /**
@@ -129,22 +99,6 @@ public final class RunLink {
         Objects.requireNonNull(downstream, "downstream");
         RunLink parent = downstream.getOrDefault(KEY, null);
         return new RunLink(parent, wantsSnapshots || downstream.hasKey(SNAPSHOTS), false);
-    }
-
-    /**
-     * Makes the link of a stop rule: as {@link #below}, and the run it connects to lists the rule's
-     * description in its {@link #configuration()}.
-     *
-     * @param downstream the context the operator's subscriber gave it
-     * @param wantsSnapshots whether this operator needs each epoch's {@link ModelSnapshot}
-     * @param rule the rule's description, such as {@code EarlyStopping(monitor=val_loss, patience=30)}
-     * @return a link chained to the one below, if any
-     */
-    public static RunLink ofRule(ContextView downstream, boolean wantsSnapshots, String rule) {
-        Objects.requireNonNull(downstream, "downstream");
-        Objects.requireNonNull(rule, "rule");
-        RunLink parent = downstream.getOrDefault(KEY, null);
-        return new RunLink(parent, wantsSnapshots || downstream.hasKey(SNAPSHOTS), false, rule);
     }
 
     /**
@@ -304,42 +258,6 @@ public final class RunLink {
         return r == null ? Optional.empty() : Optional.of(r.checkpoint());
     }
 
-    /**
-     * Returns the configuration of the run this link is connected to, as the info gauge of
-     * {@code TrainingMetrics} publishes it: {@code model} (the model's description),
-     * {@code optimizer}, {@code learning_rate}, {@code batch_size}, {@code epochs}, {@code seed},
-     * and {@code stop_rule} (the descriptions of the stop rules in the stream, most upstream first,
-     * joined by {@code ", "}; {@code none} when there is none).
-     *
-     * @return the settings in that order; empty when no training run is connected (a stream of
-     *         hand-made epochs, or while subscribing)
-     */
-    public Map<String, String> configuration() {
-        Target r = run;
-        if (r == null) {
-            return Map.of();
-        }
-        Map<String, String> c = new LinkedHashMap<>(r.configuration());
-        if (!c.isEmpty()) {
-            List<String> all = rules;
-            c.put("stop_rule", all.isEmpty() ? "none" : String.join(", ", all));
-        }
-        return Collections.unmodifiableMap(c);
-    }
-
-    /**
-     * Returns how the run this link is connected to ended: {@link RunOutcome.Kind#CANCELLED} for a
-     * run cancelled through its handle or by its subscriber, though its stream completed.
-     *
-     * @return a {@code Mono} of the outcome, emitted on the run's thread once the run has released
-     *         its model (before its stream's {@code onComplete} when it completes); empty when no
-     *         training run is connected
-     */
-    public Mono<RunOutcome> outcome() {
-        Target r = run;
-        return r == null ? Mono.empty() : r.outcome();
-    }
-
     static Optional<RunLink> from(ContextView context) {
         return Optional.ofNullable(context.getOrDefault(KEY, null));
     }
@@ -359,15 +277,7 @@ public final class RunLink {
      * upstream operator to the most downstream, go to the run in that order.
      */
     void connect(Target run) {
-        List<String> described = new ArrayList<>();
         for (RunLink l = this; l != null; l = l.parent) {
-            if (l.rule != null) {
-                described.add(l.rule);
-            }
-        }
-        List<String> all = List.copyOf(described);
-        for (RunLink l = this; l != null; l = l.parent) {
-            l.rules = all;
             l.run = run;
             DoubleUnaryOperator before = l.early.getAndSet(null);
             if (before != null) {

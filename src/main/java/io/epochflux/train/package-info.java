@@ -5,10 +5,7 @@
  * without blocking the canceller. This package also holds the stream's
  * vocabulary that stop rules and reports share ({@link io.epochflux.train.StopReport},
  * {@link io.epochflux.train.StopReason}, {@link io.epochflux.train.ModelSnapshot}) and the
- * {@link io.epochflux.train.History} that collects a run, and how a run ended
- * ({@link io.epochflux.train.RunOutcome}, its error as a {@link io.epochflux.train.Failure}).
- * Operators reach the run above them through a {@link io.epochflux.train.RunLink}: stop reports,
- * snapshots, the learning rate, and the run's configuration and outcome. It knows nothing of the
- * stop rules or of Micrometer.
+ * {@link io.epochflux.train.History} that collects a run. It knows nothing of the stop rules or
+ * of Micrometer.
  */
 package io.epochflux.train;

@@ -147,34 +147,4 @@ class SweepCommandTest {
         assertEquals(1, cli.err.lines().count(), cli.err);
         assertEquals("epochflux sweep: " + message + " (see --help)", cli.err.strip());
     }
-
-    @Test
-    void servesEveryTrialsMetricsWithItsConfigurationAtTheMetricsPort() throws Exception {
-        int port;
-        try (java.net.ServerSocket free = new java.net.ServerSocket(0)) {
-            port = free.getLocalPort();
-        }
-        // paced, so that each trial runs for about a second while this test scrapes
-        java.util.concurrent.CompletableFuture<Cli> sweep = java.util.concurrent.CompletableFuture.supplyAsync(
-                () -> Cli.run(with("--metrics-port", String.valueOf(port), "--min-epoch-duration", "150ms", "-q")));
-        java.net.http.HttpClient client = java.net.http.HttpClient.newHttpClient();
-        java.net.http.HttpRequest scrape = java.net.http.HttpRequest.newBuilder(
-                java.net.URI.create("http://127.0.0.1:" + port + "/metrics")).build();
-        java.util.regex.Pattern info = java.util.regex.Pattern.compile(
-                "epochflux_run_info\\{[^}]*model=\"784-2\\(relu\\)-10\\(softmax\\)\",[^}]*run=\"trial-000\",[^}]*sweep=\"sweep\"}");
-        String seen = "";
-        long deadline = System.nanoTime() + 60_000_000_000L;
-        while (!info.matcher(seen).find() && !sweep.isDone() && System.nanoTime() < deadline) {
-            try {
-                seen = client.send(scrape, java.net.http.HttpResponse.BodyHandlers.ofString()).body();
-            } catch (java.io.IOException notListeningYet) {
-                Thread.onSpinWait();
-            }
-        }
-        Cli done = sweep.get(2, java.util.concurrent.TimeUnit.MINUTES);
-        assertEquals(0, done.exitCode, done.toString());
-        assertTrue(info.matcher(seen).find(), "trial-000's configuration, from its run:\n" + seen);
-        assertTrue(seen.contains("batch_size=\"10\"") && seen.contains("learning_rate=\"0.01\"")
-                && seen.contains("epochs=\"8\""), seen);
-    }
 }

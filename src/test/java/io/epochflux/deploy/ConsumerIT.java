@@ -38,23 +38,14 @@ import static org.junit.jupiter.api.Assertions.fail;
  */
 class ConsumerIT {
 
-    /**
-     * What only the command line, the charts, the Prometheus endpoint, the tool's logging or the
-     * Spring Boot auto-configuration need.
-     */
+    /** What only the command line, the charts, the Prometheus endpoint or the tool's logging need. */
     private static final List<String> NOT_PASSED_ON = List.of(
             "info.picocli:picocli",
             "org.jfree:jfreechart",
             "org.deeplearning4j:deeplearning4j-nn",
             "io.micrometer:micrometer-registry-prometheus",
             "io.prometheus:prometheus-metrics-exporter-httpserver",
-            "org.slf4j:slf4j-simple",
-            "org.springframework.boot:spring-boot-autoconfigure",
-            "org.springframework.boot:spring-boot-actuator",
-            "org.springframework.boot:spring-boot",
-            "org.springframework:spring-web",
-            "org.springframework:spring-core",
-            "org.springframework:spring-context");
+            "org.slf4j:slf4j-simple");
 
     /** What the library itself uses. */
     private static final List<String> PASSED_ON = List.of(
@@ -92,14 +83,14 @@ class ConsumerIT {
         Files.writeString(root.resolve("pom.xml"), pom);
         Files.writeString(sources.resolve(mainFile), mainSource);
         Path settings = dir.resolve("settings.xml");
-        Files.writeString(settings, ChildMaven.settings());
+        Files.writeString(settings, settings());
 
-        String plugin = "org.apache.maven.plugins:maven-dependency-plugin:" + ChildMaven.property("epochflux.maven-dependency-plugin.version");
+        String plugin = "org.apache.maven.plugins:maven-dependency-plugin:" + property("epochflux.maven-dependency-plugin.version");
         Path treeFile = root.resolve("tree.txt");
         Path classpathFile = root.resolve("classpath.txt");
-        List<String> mvn = List.of(Path.of(ChildMaven.property("epochflux.maven.home"), "bin", "mvn").toString(), "-B",
+        List<String> mvn = List.of(Path.of(property("epochflux.maven.home"), "bin", "mvn").toString(), "-B",
                 "-s", settings.toString(),
-                "-Dmaven.repo.local=" + ChildMaven.property("epochflux.consumer.repository"),
+                "-Dmaven.repo.local=" + property("epochflux.consumer.repository"),
                 "compile",
                 plugin + ":tree", "-DoutputFile=" + treeFile,
                 plugin + ":build-classpath", "-Dmdep.outputFile=" + classpathFile);
@@ -129,7 +120,7 @@ class ConsumerIT {
                       <artifactId>deeplearning4j-nn</artifactId>
                       <version>%s</version>
                     </dependency>
-                """.formatted(ChildMaven.property("epochflux.dl4j.version"));
+                """.formatted(property("epochflux.dl4j.version"));
         Built built = build(root, pom(dl4j), "ConvNet.java", convNet());
         assertTrue(built.tree().contains("org.deeplearning4j:deeplearning4j-nn:jar"), built.tree());
         Processes.Result run = run(root, java(root, built.classpath(), "example.ConvNet"), Map.of("OMP_NUM_THREADS", "1"));
@@ -140,7 +131,7 @@ class ConsumerIT {
 
     /** The README's DL4J program, as it stands, with fewer epochs, in a package. */
     private static String convNet() throws IOException {
-        String readme = Files.readString(Path.of(ChildMaven.property("epochflux.basedir"), "README.md"));
+        String readme = Files.readString(Path.of(property("epochflux.basedir"), "README.md"));
         Matcher block = Pattern.compile("```java\n(import .*?)```", Pattern.DOTALL).matcher(readme);
         while (block.find()) {
             if (block.group(1).contains("Dl4jModel.of(net)")) {
@@ -247,13 +238,13 @@ class ConsumerIT {
                     </plugins>
                   </build>
                 </project>
-                """.formatted(moreDependencies, ChildMaven.property("epochflux.maven-resources-plugin.version"),
-                ChildMaven.property("epochflux.maven-compiler-plugin.version"));
+                """.formatted(moreDependencies, property("epochflux.maven-resources-plugin.version"),
+                property("epochflux.maven-compiler-plugin.version"));
     }
 
     /** The README's library example, as it stands, with fewer epochs. */
     private static String main() throws IOException {
-        String readme = Files.readString(Path.of(ChildMaven.property("epochflux.basedir"), "README.md"));
+        String readme = Files.readString(Path.of(property("epochflux.basedir"), "README.md"));
         Matcher block = Pattern.compile("```java\\n(.*?)```", Pattern.DOTALL).matcher(readme);
         assertTrue(block.find(), "the README has a Java example");
         String example = block.group(1);
@@ -275,6 +266,39 @@ class ConsumerIT {
                 "    }",
                 "}",
                 "");
+    }
+
+    /** The build's own local repository first, as a remote, so the child needs no network for what is there. */
+    private static String settings() {
+        String url = Path.of(property("epochflux.maven.repository")).toUri().toString();
+        String repository = """
+                    <id>build-local</id>
+                    <url>%s</url>
+                    <releases><enabled>true</enabled><checksumPolicy>ignore</checksumPolicy></releases>
+                    <snapshots><enabled>false</enabled></snapshots>
+                """.formatted(url);
+        return """
+                <settings>
+                  <profiles>
+                    <profile>
+                      <id>build-local</id>
+                      <repositories><repository>
+                %s      </repository></repositories>
+                      <pluginRepositories><pluginRepository>
+                %s      </pluginRepository></pluginRepositories>
+                    </profile>
+                  </profiles>
+                  <activeProfiles><activeProfile>build-local</activeProfile></activeProfiles>
+                </settings>
+                """.formatted(repository, repository);
+    }
+
+    private static String property(String name) {
+        String value = System.getProperty(name);
+        if (value == null || value.isBlank()) {
+            fail("the system property " + name + " is not set: run this test with mvn verify");
+        }
+        return value;
     }
 
     private static Processes.Result run(Path root, List<String> command, Map<String, String> env) throws Exception {

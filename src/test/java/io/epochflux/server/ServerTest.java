@@ -214,36 +214,6 @@ class ServerTest {
     }
 
     @Test
-    void theScrapeTellsTheTruthAboutRunsAndSweeps() {
-        String cancelled = http.start("{\"epochs\":10000,\"trainSize\":50,\"valSize\":20,\"patience\":9000,\"lr\":0.02}");
-        assertEquals(200, http.delete("/runs/" + cancelled).status());
-        String completed = http.start(SMALL);
-        // a stream's end comes after the run's stream ended, and so after the binder set the state
-        assertEquals(List.of("stop", "end"), kinds(http.follow(cancelled)));
-        assertEquals(List.of("stop", "end"), kinds(http.follow(completed)));
-        Http.Response sweep = http.post("/sweeps", SweepServerTest.TINY);
-        assertEquals(201, sweep.status(), sweep.body());
-        String sweepId = sweep.json().get("id").asText();
-        List<Http.Event> sweepEvents = http.followSweep(sweepId, e -> { });
-        assertEquals("end", sweepEvents.get(sweepEvents.size() - 1).event());
-        String scrape = http.get("/metrics").body();
-        java.util.function.BiFunction<String, String, Boolean> on = (run, state) -> scrape.lines().anyMatch(l ->
-                l.startsWith("epochflux_run_state{") && l.contains("run=\"" + run + "\"") && l.contains("state=\"" + state + "\"")
-                        && l.endsWith(" 1.0"));
-        assertTrue(on.apply("run-" + cancelled, "cancelled"), "a run cancelled by DELETE is cancelled:\n" + scrape);
-        assertTrue(on.apply("run-" + completed, "completed"), scrape);
-        String info = scrape.lines().filter(l -> l.startsWith("epochflux_run_info{") && l.contains("run=\"run-" + cancelled + "\""))
-                .findFirst().orElseThrow(() -> new AssertionError("no info gauge for run " + cancelled + ":\n" + scrape));
-        assertTrue(info.contains("model=\"784-2(relu)-10(softmax)\""), info);
-        assertTrue(info.contains("learning_rate=\"0.02\"") && info.contains("epochs=\"10000\"")
-                && info.contains("stop_rule=\"EarlyStopping("), info);
-        assertTrue(scrape.lines().anyMatch(l -> l.startsWith("epochflux_epochs_total{") && l.contains("sweep=\"sweep-" + sweepId + "\"")
-                && l.contains("run=\"trial-000\"")), "a sweep over HTTP publishes its trials' meters:\n" + scrape);
-        assertTrue(scrape.lines().anyMatch(l -> l.startsWith("epochflux_run_info{") && l.contains("sweep=\"sweep-" + sweepId + "\"")
-                && l.contains("batch_size=\"10\"")), scrape);
-    }
-
-    @Test
     void servesTheLivePageAndUplotFromTheClasspath() {
         Http.Response page = http.get("/");
         assertEquals(200, page.status());

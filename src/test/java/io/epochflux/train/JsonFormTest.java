@@ -150,37 +150,4 @@ class JsonFormTest {
         node.fieldNames().forEachRemaining(names::add);
         return names;
     }
-
-    @Test
-    void anOutcomeRoundTripsWithItsErrorAsTypeAndMessageNeverAsAThrowable() throws Exception {
-        RunOutcome failed = new RunOutcome(RunOutcome.Kind.FAILED, 2, null, new IllegalStateException("the data ran dry"), 2);
-        JsonNode json = mapper.readTree(mapper.writeValueAsString(failed));
-        assertEquals(List.of("kind", "epochs", "weightsEpoch", "error"), fieldNames(json));
-        assertEquals("FAILED", json.path("kind").textValue());
-        assertEquals("java.lang.IllegalStateException", json.path("error").path("type").textValue());
-        assertEquals("the data ran dry", json.path("error").path("message").textValue());
-        RunOutcome back = roundTrip(failed, RunOutcome.class);
-        assertTrue(back.error().isEmpty(), "read back as a description, not an exception");
-        assertEquals(new Failure("java.lang.IllegalStateException", "the data ran dry"), back.failure().orElseThrow());
-
-        StopReport report = StopReport.builder(StopReason.PATIENCE_EXHAUSTED, 9).rule("es").monitor("val_loss")
-                .best(4, Double.NaN).restoredFromEpoch(4).build();
-        RunOutcome stopped = new RunOutcome(RunOutcome.Kind.STOPPED_EARLY, 9, report, null, 4);
-        assertEquals("NaN", mapper.readTree(mapper.writeValueAsString(stopped)).path("stop").path("bestValue").textValue());
-        assertEquals(stopped.restoredFromEpoch(), roundTrip(stopped, RunOutcome.class).restoredFromEpoch());
-        assertEquals("{\"kind\":\"CANCELLED\",\"epochs\":0,\"weightsEpoch\":0}",
-                mapper.writeValueAsString(new RunOutcome(RunOutcome.Kind.CANCELLED, 0, null, null, 0)));
-    }
-
-    @Test
-    void anOutcomeThatContradictsItselfIsRefusedNamingTheRule() {
-        Exception noError = assertThrows(Exception.class, () -> mapper.readValue(
-                "{\"kind\":\"FAILED\",\"epochs\":1,\"weightsEpoch\":1}", RunOutcome.class));
-        assertTrue(noError.getMessage().contains("error must be given exactly when kind is FAILED, but kind was FAILED and"
-                + " error absent"), noError.getMessage());
-        Exception weights = assertThrows(Exception.class, () -> mapper.readValue(
-                "{\"kind\":\"COMPLETED\",\"epochs\":1,\"weightsEpoch\":2}", RunOutcome.class));
-        assertTrue(weights.getMessage().contains("weightsEpoch must be in 0..1 (the epochs), but was 2"), weights.getMessage());
-        assertThrows(IllegalArgumentException.class, () -> new Failure(" ", "x"));
-    }
 }

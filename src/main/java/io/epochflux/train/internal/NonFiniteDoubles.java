@@ -1,4 +1,4 @@
-package io.epochflux.internal;
+package io.epochflux.train.internal;
 
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.JsonParser;
